@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { RequestError, respondError } from './errors';
+import { describeError, type Logger } from './logger';
+import { splitUrl } from './protocol/url';
+import { refuseUpgrade, SocketRouter, type RequestHandler } from './router';
+import { resolveApplicationSettings, type ApplicationSettings, type ResolvedApplicationSettings } from './settings';
+
+/** A route: a path pattern (a string is a regular expression, anchored, as in Tornado) and what serves it. */
+export type Route = readonly [string | RegExp, RequestHandler | SocketRouter];
+
+interface CompiledRoute {
+  pattern: RegExp;
+  target: RequestHandler | SocketRouter;
+}
+
+function compile(pattern: string | RegExp): RegExp {
+  return typeof pattern === 'string' ? new RegExp(`^(?:${pattern})$`) : pattern;
+}
+
+/**
+ * Tornado's `Application`: a route table plus settings. Put `router.route()`
+ * in it next to your own handlers, then hand it to a `SocketServer`.
+ */
+export class Application {
+  readonly settings: ResolvedApplicationSettings;
+  readonly logger: Logger;
+  readonly #routes: CompiledRoute[];
+
+  constructor(routes: readonly Route[], settings?: ApplicationSettings) {
+    this.settings = resolveApplicationSettings(settings);
+    this.logger = this.settings.logger;
+    if (!Array.isArray(routes)) throw new TypeError('tornadio: Application needs an array of routes');
+    this.#routes = routes.map((route, index) => {
+      const [pattern, target] = route;
+      if (!(typeof pattern === 'string' || pattern instanceof RegExp) || !(typeof target === 'function' || target instanceof SocketRouter)) {
+        throw new TypeError(`tornadio: route ${index} must be [pattern, handler or router]`);
+      }
+      return { pattern: compile(pattern), target };
+    });
+  }
+
+  /** Every socket router in the route table. */
+  get routers(): SocketRouter[] {
+    return this.#routes.flatMap((route) => (route.target instanceof SocketRouter ? [route.target] : []));
+  }
+
+  /** Serves one request with the first route whose pattern matches its path; 404 when none does. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const { pathname } = splitUrl(req.url ?? '');
+    const route = this.#routes.find((candidate) => candidate.pattern.test(pathname));
+    if (!route) {
+      respondError(res, 'NOT_FOUND', 'no route for this path');
+      return;
+    }
+    if (route.target instanceof SocketRouter) {
+      route.target.handleRequest(req, res);
+      return;
+    }
+    try {
+      route.target(req, res);
+    } catch (error) {
+      this.logger.error(`handler for ${pathname} threw: ${describeError(error)}`);
+      respondError(res, 'BAD_REQUEST', 'handler failed');
+    }
+  }
+
+  /** Hands an upgrade to the router that owns its path; refuses it cleanly otherwise. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    for (const router of this.routers) {
+      if (router.handleUpgrade(req, socket, head)) return;
+    }
+    refuseUpgrade(socket, new RequestError('NOT_FOUND', 'no websocket route for this path'), this.logger);
+  }
+
+  /** Closes every router's sessions. */
+  close(): void {
+    for (const router of this.routers) router.close();
+  }
+}

@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import { RequestError } from '../errors';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a request body up to `limit` bytes and decodes it once as UTF-8
+ * (decoding chunk by chunk would split multi-byte characters). Rejects with
+ * BODY_TOO_LARGE as soon as the count passes the limit, without buffering
+ * the rest, and with BAD_REQUEST for bytes that are not UTF-8.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new RequestError('BODY_TOO_LARGE', `body of ${declared} bytes exceeds the ${limit}-byte limit`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > limit) {
+        cleanup();
+        reject(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      try {
+        resolve(strictUtf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)));
+      } catch {
+        reject(new RequestError('BAD_REQUEST', 'body is not valid UTF-8'));
+      }
+    };
+    const onAbort = (): void => {
+      cleanup();
+      reject(new RequestError('BAD_REQUEST', 'request aborted before its body ended'));
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onAbort);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onAbort);
+  });
+}
+
+/** The `data` field of a form-encoded body, as every 0.6 polling transport posts it. */
+export function formDataField(body: string): string {
+  const data = new URLSearchParams(body).get('data');
+  if (data === null) throw new RequestError('BAD_REQUEST', 'body has no "data" field');
+  return data;
+}

@@ -1,0 +1,121 @@
+/**
+ * Socket.IO 0.6 framing: `~m~<len>~m~<data>`, repeated. `<len>` counts UTF-16
+ * code units (JavaScript `.length`), because that is what the 0.6 client
+ * counts when it encodes and decodes; it is never a UTF-8 byte count.
+ */
+
+export const FRAME_MARKER = '~m~';
+export const HEARTBEAT_PREFIX = '~h~';
+export const JSON_PREFIX = '~j~';
+
+/** Longest length field we accept: 2^53 has 16 digits; anything longer is hostile. */
+const MAX_LENGTH_DIGITS = 16;
+const CHAR_TILDE = 0x7e;
+const CHAR_M = 0x6d;
+const CHAR_0 = 0x30;
+const CHAR_9 = 0x39;
+
+/** Wraps one already-encoded message in a frame. */
+export function encodeFrame(data: string): string {
+  return FRAME_MARKER + data.length + FRAME_MARKER + data;
+}
+
+/**
+ * Turns one user value into the text of one message: strings as is, objects
+ * (arrays included) as `~j~` JSON, other primitives as the client would print
+ * them. Throws a TypeError for values JSON cannot represent, so that `~j~` is
+ * never followed by invalid JSON (the client parses it without a try/catch).
+ */
+export function encodeMessageText(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (message === null || message === undefined) return '';
+  if (typeof message === 'object') {
+    const json = JSON.stringify(message);
+    if (json === undefined) throw new TypeError('tornadio: message has no JSON representation');
+    return JSON_PREFIX + json;
+  }
+  if (typeof message === 'number' || typeof message === 'boolean') return String(message);
+  throw new TypeError(`tornadio: cannot send a value of type ${typeof message}`);
+}
+
+/**
+ * Encodes what a user passed to `send()`: an array at the top level is several
+ * messages, anything else is one. Returns the frames, in order.
+ */
+export function encodeOutgoing(message: unknown): string[] {
+  if (Array.isArray(message)) return message.map((item) => encodeFrame(encodeMessageText(item)));
+  return [encodeFrame(encodeMessageText(message))];
+}
+
+export function encodeHeartbeat(beat: number): string {
+  return encodeFrame(HEARTBEAT_PREFIX + beat);
+}
+
+export interface DecodeResult {
+  /** Every complete message found before the first fault. */
+  messages: string[];
+  /** Why decoding stopped early; absent when the whole payload was valid. */
+  error?: string;
+}
+
+/**
+ * Splits a payload into message texts. Stops at the first malformed frame and
+ * reports it, keeping the messages before it: one bad frame must not cost the
+ * client the good ones it sent with it.
+ */
+export function decodePayload(payload: string): DecodeResult {
+  const messages: string[] = [];
+  if (payload.length === 0) return { messages, error: 'empty payload' };
+  let position = 0;
+  while (position < payload.length) {
+    if (!payload.startsWith(FRAME_MARKER, position)) {
+      return { messages, error: `expected "~m~" at offset ${position}` };
+    }
+    let cursor = position + FRAME_MARKER.length;
+    let length = 0;
+    const digitsStart = cursor;
+    while (cursor < payload.length) {
+      const code = payload.charCodeAt(cursor);
+      if (code < CHAR_0 || code > CHAR_9) break;
+      length = length * 10 + (code - CHAR_0);
+      cursor++;
+    }
+    const digits = cursor - digitsStart;
+    if (digits === 0) return { messages, error: `missing frame length at offset ${digitsStart}` };
+    if (digits > MAX_LENGTH_DIGITS) return { messages, error: `frame length too long at offset ${digitsStart}` };
+    if (
+      payload.charCodeAt(cursor) !== CHAR_TILDE ||
+      payload.charCodeAt(cursor + 1) !== CHAR_M ||
+      payload.charCodeAt(cursor + 2) !== CHAR_TILDE
+    ) {
+      return { messages, error: `expected "~m~" after frame length at offset ${cursor}` };
+    }
+    const dataStart = cursor + FRAME_MARKER.length;
+    if (length > payload.length - dataStart) {
+      return { messages, error: `frame of length ${length} truncated at offset ${dataStart}` };
+    }
+    messages.push(payload.substring(dataStart, dataStart + length));
+    position = dataStart + length;
+  }
+  return { messages };
+}
+
+/** One client message, as the session acts on it. */
+export type InboundMessage =
+  | { kind: 'heartbeat'; beat: string }
+  | { kind: 'json'; value: unknown }
+  | { kind: 'text'; text: string }
+  | { kind: 'invalid'; reason: string };
+
+/** Classifies one decoded message text: heartbeat echo, JSON, or plain text. */
+export function interpretMessage(text: string): InboundMessage {
+  if (text.startsWith(HEARTBEAT_PREFIX)) return { kind: 'heartbeat', beat: text.substring(HEARTBEAT_PREFIX.length) };
+  if (text.startsWith(JSON_PREFIX)) {
+    try {
+      return { kind: 'json', value: JSON.parse(text.substring(JSON_PREFIX.length)) };
+    } catch (error) {
+      return { kind: 'invalid', reason: `invalid JSON: ${(error as Error).message}` };
+    }
+  }
+  return { kind: 'text', text };
+}

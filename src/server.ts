@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Application } from './application';
+import { SettingsError } from './errors';
+import { DEFAULT_POLICY, FlashPolicyServer, policyReply, policyRequestState } from './flash-policy-server';
+import { describeError, type Logger } from './logger';
+
+/** Options of a `SocketServer` (Tornadio's `SocketServer(application, auto_start, ssl_options)`). */
+export interface SocketServerOptions {
+  /** Start listening at once. With false, call `start()`. @default true */
+  autoStart?: boolean;
+  /** TLS options (`key`, `cert`, …, as for `https.createServer`): serve https and wss. @default none */
+  ssl?: HttpsOptions | null;
+}
+
+interface ClientErrorWithPacket extends Error {
+  rawPacket?: Buffer;
+}
+
+/**
+ * Boots an `Application`: the HTTP(S) server on `socketIoPort`, and the Flash
+ * policy server on `flashPolicyPort` when flashsocket is enabled and a policy
+ * file is set. `await server.listening` before connecting; `await
+ * server.close()` to stop everything.
+ */
+export class SocketServer {
+  readonly httpServer: HttpServer;
+  readonly #application: Application;
+  readonly #logger: Logger;
+  readonly #policyReply: Buffer;
+  #policyServer: FlashPolicyServer | null = null;
+  #listening: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
+
+  constructor(application: Application, options: SocketServerOptions = {}) {
+    for (const key of Object.keys(options)) {
+      if (key !== 'autoStart' && key !== 'ssl') throw new SettingsError(key, 'unknown SocketServer option; known: autoStart, ssl');
+    }
+    this.#application = application;
+    this.#logger = application.logger;
+    this.#policyReply = policyReply(this.#readPolicy());
+    const handler = (req: IncomingMessage, res: ServerResponse): void => application.handleRequest(req, res);
+    this.httpServer = options.ssl ? createHttpsServer(options.ssl, handler) : createHttpServer(handler);
+    this.httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => application.handleUpgrade(req, socket, head));
+    this.httpServer.on('clientError', (error: ClientErrorWithPacket, socket: Duplex) => this.#onClientError(error, socket));
+    if (options.autoStart !== false) void this.start().catch(() => undefined);
+  }
+
+  #readPolicy(): string {
+    const file = this.#application.settings.flashPolicyFile;
+    if (!file) return DEFAULT_POLICY;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new SettingsError('flashPolicyFile', `cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Resolves once the HTTP server listens (the policy server's fate is logged, never fatal). */
+  get listening(): Promise<void> {
+    return this.#listening ?? this.start();
+  }
+
+  /** Starts listening; calling it again returns the same promise. */
+  start(): Promise<void> {
+    if (this.#listening) return this.#listening;
+    const { socketIoPort, socketIoAddress } = this.#application.settings;
+    this.#listening = new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.httpServer.once('error', onError);
+      this.httpServer.listen(socketIoPort, socketIoAddress || undefined, () => {
+        this.httpServer.off('error', onError);
+        this.httpServer.on('error', (error) => this.#logger.error(`[server] ${describeError(error)}`));
+        resolve();
+      });
+    }).then(() => this.#startPolicyServer());
+    return this.#listening;
+  }
+
+  async #startPolicyServer(): Promise<void> {
+    const { flashPolicyPort, flashPolicyFile, socketIoAddress } = this.#application.settings;
+    const flashEnabled = this.#application.routers.some((router) => router.settings.enabledProtocols.has('flashsocket'));
+    if (!flashEnabled || !flashPolicyFile) return;
+    const server = new FlashPolicyServer(this.#policyReply, this.#logger);
+    try {
+      await server.listen(flashPolicyPort, socketIoAddress || undefined);
+      this.#policyServer = server;
+      this.#logger.info(`[flash policy] listening on port ${server.port}`);
+    } catch (error) {
+      // Port 843 needs root; the policy is still answered inline on the HTTP port.
+      this.#logger.error(
+        `[flash policy] cannot listen on port ${flashPolicyPort} (${(error as Error).message}); ` +
+          'the policy is still served inline on the HTTP port',
+      );
+    }
+  }
+
+  /** The HTTP port actually bound (useful with `socketIoPort: 0`). */
+  get port(): number {
+    const address = this.httpServer.address() as AddressInfo | null;
+    if (!address) throw new Error('tornadio: the server is not listening yet');
+    return address.port;
+  }
+
+  /** The Flash policy server's port, or null when it is not running. */
+  get flashPolicyPort(): number | null {
+    return this.#policyServer?.port ?? null;
+  }
+
+  /**
+   * Flash asks for the policy on the main port too when 843 does not answer.
+   * Its request is not HTTP, so Node's parser rejects it: answer it here.
+   */
+  #onClientError(error: ClientErrorWithPacket, socket: Duplex): void {
+    const packet = error.rawPacket;
+    if (packet && policyRequestState(packet) === 'complete' && socket.writable) {
+      socket.end(this.#policyReply);
+      return;
+    }
+    if (socket.writable && !(socket as Socket).destroyed) {
+      const status = 'code' in error && error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else {
+      socket.destroy();
+    }
+  }
+
+  /**
+   * Stops accepting, closes every session (each `onClose` runs once), closes
+   * the policy server and every socket; resolves when all is closed.
+   */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#application.close();
+    const httpClosed = new Promise<void>((resolve) => {
+      if (!this.httpServer.listening) return resolve();
+      this.httpServer.close(() => resolve());
+    });
+    this.httpServer.closeAllConnections();
+    this.#closing = Promise.all([httpClosed, this.#policyServer?.close()]).then(() => undefined);
+    return this.#closing;
+  }
+}

@@ -1,0 +1,355 @@
+import {
+  decodePayload,
+  encodeHeartbeat,
+  encodeFrame,
+  encodeOutgoing,
+  interpretMessage,
+} from '../protocol/codec';
+import type { ConnectionClass, ConnectionInfo, IncomingMessage, SessionControl, SocketConnection } from '../connection';
+import { describeError, type Logger } from '../logger';
+import type { TransportName } from '../settings';
+import type { SessionSink } from './sink';
+
+/** What a session needs from the router that owns it. */
+export interface SessionHost {
+  readonly logger: Logger;
+  /** `onOpen` accepted the connection. */
+  sessionOpened(session: Session): void;
+  /** The connection ended (`onClose` has run); frames may still be waiting for a last GET. */
+  sessionClosed(session: Session): void;
+  /** Called once the session is closed and holds nothing more to deliver. */
+  releaseSession(session: Session): void;
+  /** Sends already-encoded frames to every open session but `except`. */
+  broadcastFrames(frames: string[], except: Session | null): void;
+  /** Counts traffic for `router.stats`. */
+  countOut(messages: number): void;
+  countIn(messages: number): void;
+}
+
+export interface SessionOptions {
+  /** Milliseconds between heartbeats; 0 for transports that need none (long-polling). */
+  heartbeatMs: number;
+}
+
+type SessionState = 'opening' | 'open' | 'closed';
+
+/**
+ * One virtual connection: a `SocketConnection` plus the queue of frames bound
+ * for it, spread over however many requests its transport takes. This is
+ * Tornadio's session: messages queue while no request is attached and flush
+ * to whichever one attaches next.
+ */
+export class Session implements SessionControl {
+  readonly connection: SocketConnection;
+  #state: SessionState = 'opening';
+  #queue: string[];
+  #sink: SessionSink | null = null;
+  #flushScheduled = false;
+  /** Messages that arrived before `onOpen` settled; replayed once it accepts. */
+  #earlyPayloads: string[] = [];
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #beatsSent = 0;
+  #lastBeatAnswered = true;
+  /** POSTs being handled: a close waits for them to be answered before ending the GET. */
+  #postsInFlight = 0;
+  #endSinkAfterPosts = false;
+  #lastActive = Date.now();
+
+  constructor(
+    readonly id: string,
+    readonly transport: TransportName,
+    ConnectionType: ConnectionClass,
+    private readonly host: SessionHost,
+    private readonly options: SessionOptions,
+  ) {
+    // The 0.6 client takes the first message it gets as its session id.
+    this.#queue = [encodeFrame(id)];
+    this.connection = new ConnectionType(this);
+  }
+
+  get isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  get isOpen(): boolean {
+    return this.#state === 'open';
+  }
+
+  /** True while a request or socket is attached to carry frames out. */
+  get hasSink(): boolean {
+    return this.#sink !== null;
+  }
+
+  get queuedFrames(): number {
+    return this.#queue.length;
+  }
+
+  /** When this session last had a request attached or detached, or received data (ms since epoch). */
+  get lastActive(): number {
+    return this.#sink ? Date.now() : this.#lastActive;
+  }
+
+  /**
+   * Runs the user's `onOpen`. Resolves true when the connection is accepted;
+   * on refusal (false, or a throw) the session is closed without `onClose`,
+   * since it never opened.
+   */
+  async open(info: ConnectionInfo): Promise<boolean> {
+    let accepted: boolean;
+    try {
+      accepted = (await this.connection.onOpen(info)) !== false;
+    } catch (error) {
+      this.host.logger.error(`[session ${this.id}] onOpen threw; refusing the connection: ${describeError(error)}`);
+      accepted = false;
+    }
+    if (this.#state !== 'opening') return this.#state === 'open';
+    if (!accepted) {
+      this.#earlyPayloads = [];
+      this.close();
+      return false;
+    }
+    this.#state = 'open';
+    this.host.sessionOpened(this);
+    if (this.options.heartbeatMs > 0) this.#startHeartbeats();
+    this.#scheduleFlush();
+    const early = this.#earlyPayloads;
+    this.#earlyPayloads = [];
+    for (const payload of early) this.receivePayload(payload);
+    return true;
+  }
+
+  // ---- outbound ----
+
+  sendMessage(message: unknown): void {
+    if (this.#state === 'closed') {
+      this.host.logger.debug(`[session ${this.id}] send after close ignored`);
+      return;
+    }
+    this.enqueueFrames(encodeOutgoing(message));
+  }
+
+  broadcastMessage(message: unknown): void {
+    this.host.broadcastFrames(encodeOutgoing(message), this);
+  }
+
+  /** Queues frames already encoded (a broadcast encodes once for every client). */
+  enqueueFrames(frames: string[]): void {
+    if (this.#state === 'closed') return;
+    for (const frame of frames) this.#queue.push(frame);
+    this.host.countOut(frames.length);
+    this.#scheduleFlush();
+  }
+
+  /** A sink could not deliver these frames: put them back at the head of the queue, in order. */
+  requeue(frames: string[]): void {
+    if (frames.length === 0) return;
+    this.#queue = frames.concat(this.#queue);
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // Sends in the same tick coalesce into one write: fewer syscalls, and the
+    // 0.6 protocol lets one payload carry any number of frames.
+    queueMicrotask(() => this.flush());
+  }
+
+  /** Hands every queued frame to the attached sink, if there is one. */
+  flush(): void {
+    this.#flushScheduled = false;
+    const sink = this.#sink;
+    if (!sink || this.#queue.length === 0 || this.#state === 'opening') return;
+    const frames = this.#queue;
+    this.#queue = [];
+    if (!sink.persistent) this.#sink = null;
+    sink.deliver(frames);
+    if (!sink.persistent) this.#afterDetach();
+  }
+
+  // ---- sinks ----
+
+  /**
+   * Attaches the request or socket that will carry frames out. A newer sink
+   * replaces an older one, which is released (answered empty), so neither
+   * hangs: the newer request is the one the client is waiting on.
+   */
+  attach(sink: SessionSink): void {
+    const previous = this.#sink;
+    this.#sink = sink;
+    if (previous && previous !== sink) previous.release();
+    if (this.#state === 'closed') {
+      // A closed session kept only so a long-poll can collect what was queued.
+      this.flush();
+      this.#finishIfDrained();
+      return;
+    }
+    this.#scheduleFlush();
+  }
+
+  /** The sink went away (answered, timed out, or its socket closed). */
+  detach(sink: SessionSink): void {
+    if (this.#sink !== sink) return;
+    this.#sink = null;
+    this.#afterDetach();
+  }
+
+  #afterDetach(): void {
+    this.#lastActive = Date.now();
+    if (this.#state === 'closed') this.#finishIfDrained();
+  }
+
+  // ---- inbound ----
+
+  /** A POST is being handled; pair with `endPost()`. */
+  beginPost(): void {
+    this.#postsInFlight++;
+  }
+
+  /** A POST has been answered: a close that waited for it may now end the GET. */
+  endPost(): void {
+    this.#postsInFlight--;
+    if (this.#postsInFlight === 0 && this.#endSinkAfterPosts) {
+      this.#endSinkAfterPosts = false;
+      this.#finishIfDrained();
+    }
+  }
+
+  /** Decodes a payload from the client and dispatches each message in order. */
+  receivePayload(payload: string): void {
+    if (this.#state === 'closed') return;
+    this.#lastActive = Date.now();
+    if (this.#state === 'opening') {
+      this.#earlyPayloads.push(payload);
+      return;
+    }
+    const { messages, error } = decodePayload(payload);
+    if (error) this.host.logger.warn(`[session ${this.id}] malformed payload dropped (${error})`);
+    for (const text of messages) {
+      if (this.#state !== 'open') return;
+      this.#receiveMessage(text);
+    }
+  }
+
+  #receiveMessage(text: string): void {
+    const message = interpretMessage(text);
+    switch (message.kind) {
+      case 'heartbeat':
+        // A heartbeat may share a payload with real messages: keep going (the 0.6 reference server stopped here).
+        if (message.beat === String(this.#beatsSent)) this.#lastBeatAnswered = true;
+        return;
+      case 'invalid':
+        this.host.logger.warn(`[session ${this.id}] message dropped: ${message.reason}`);
+        return;
+      case 'json':
+        return this.#dispatch(message.value as IncomingMessage);
+      case 'text':
+        return this.#dispatch(message.text);
+    }
+  }
+
+  #dispatch(message: IncomingMessage): void {
+    this.host.countIn(1);
+    try {
+      const result = this.connection.onMessage(message);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#userCallbackFailed('onMessage', error));
+    } catch (error) {
+      this.#userCallbackFailed('onMessage', error);
+    }
+  }
+
+  #userCallbackFailed(callback: string, error: unknown): void {
+    this.host.logger.error(`[session ${this.id}] ${callback} threw; closing this session: ${describeError(error)}`);
+    this.close();
+  }
+
+  // ---- heartbeats ----
+
+  #startHeartbeats(): void {
+    this.#heartbeatTimer = setInterval(() => {
+      if (!this.#lastBeatAnswered) {
+        this.abort(`heartbeat ${this.#beatsSent} not answered`);
+        return;
+      }
+      this.#lastBeatAnswered = false;
+      this.#beatsSent++;
+      this.enqueueFrames([encodeHeartbeat(this.#beatsSent)]);
+    }, this.options.heartbeatMs);
+  }
+
+  // ---- closing ----
+
+  /**
+   * Ends the session from the server side. Frames already queued still go
+   * out (a long-poll client collects them with its next GET); then the
+   * transport tells the client the connection is over.
+   */
+  close(): void {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'opening') {
+      // Refused before it opened: the client never saw a session, nothing to deliver.
+      this.#state = 'closed';
+      this.#queue = [];
+    } else {
+      this.#shutDown('closed by server');
+      this.flush();
+    }
+    this.#finishIfDrained();
+  }
+
+  /** The client is gone (socket closed, heartbeat missed, session expired): drop what is queued and close. */
+  abort(reason: string): void {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'opening') return this.close();
+    this.#shutDown(reason);
+    this.#queue = [];
+    this.#finishIfDrained();
+  }
+
+  /** No request came for too long: the client is gone. A closed session still holding frames gives them up. */
+  expire(): void {
+    if (this.#state !== 'closed') return this.abort('session expired');
+    this.#queue = [];
+    this.#finishIfDrained();
+  }
+
+  #shutDown(reason: string): void {
+    this.host.logger.debug(`[session ${this.id}] closing: ${reason}`);
+    this.#state = 'closed';
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = null;
+    this.host.sessionClosed(this);
+    try {
+      const result = this.connection.onClose();
+      if (result instanceof Promise) result.catch((error: unknown) => this.#logCloseError(error));
+    } catch (error) {
+      this.#logCloseError(error);
+    }
+  }
+
+  #logCloseError(error: unknown): void {
+    this.host.logger.error(`[session ${this.id}] onClose threw: ${describeError(error)}`);
+  }
+
+  #endSink(): void {
+    const sink = this.#sink;
+    this.#sink = null;
+    sink?.end();
+  }
+
+  /**
+   * Once a closed session has nothing left to deliver, end its sink and let
+   * the router forget it. If a POST is still being answered, wait for it: the
+   * 0.6 client must see its POST succeed before its GET fails, or its
+   * "posting" flag stays stuck after it reconnects.
+   */
+  #finishIfDrained(): void {
+    if (this.#state !== 'closed' || this.#queue.length > 0) return;
+    if (this.#postsInFlight > 0) {
+      this.#endSinkAfterPosts = true;
+      return;
+    }
+    this.#endSink();
+    this.host.releaseSession(this);
+  }
+}

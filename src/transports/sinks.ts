@@ -1,0 +1,141 @@
+import type { ServerResponse } from 'node:http';
+import { respondError } from '../errors';
+import type { Session } from '../session/session';
+import type { SessionSink } from '../session/sink';
+
+/** How a long-poll transport wraps a payload (all frames of one flush) into a response body. */
+export interface LongPollFormat {
+  contentType: string;
+  render(payload: string): string;
+}
+
+/**
+ * One long-poll GET: answered with everything queued as soon as there is
+ * something, or empty after the polling timeout so neither the client (25 s)
+ * nor a proxy ever sees a hung request.
+ */
+export class LongPollSink implements SessionSink {
+  readonly persistent = false;
+  #answered = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly session: Session,
+    private readonly res: ServerResponse,
+    private readonly format: LongPollFormat,
+    private readonly headers: Record<string, string>,
+    timeoutMs: number,
+    private readonly countBytes: (bytes: number) => void,
+  ) {
+    this.#timer = setTimeout(() => {
+      session.detach(this);
+      this.#answer([]);
+    }, timeoutMs);
+    res.on('close', () => {
+      if (this.#answered) return;
+      // The client went away before anything was written: keep the frames for its next GET.
+      this.#answered = true;
+      clearTimeout(this.#timer);
+      session.detach(this);
+    });
+  }
+
+  deliver(frames: string[]): void {
+    this.#answer(frames);
+  }
+
+  release(): void {
+    this.#answer([]);
+  }
+
+  end(): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    clearTimeout(this.#timer);
+    // Any status but 200 is a disconnect to the 0.6 client; 0.6 has no close frame.
+    respondError(this.res, 'UNKNOWN_SESSION', 'session closed', this.headers);
+  }
+
+  #answer(frames: string[]): void {
+    if (this.#answered) {
+      this.session.requeue(frames);
+      return;
+    }
+    this.#answered = true;
+    clearTimeout(this.#timer);
+    const { res } = this;
+    const body = this.format.render(frames.length === 1 ? frames[0] : frames.join(''));
+    const bytes = Buffer.byteLength(body);
+    if (frames.length > 0) {
+      // 0.6 has no acks: a frame leaves the queue for good only once a live response carried it.
+      res.once('close', () => {
+        if (!res.writableFinished) this.session.requeue(frames);
+      });
+    }
+    res.writeHead(200, {
+      ...this.headers,
+      'Content-Type': this.format.contentType,
+      'Content-Length': String(bytes),
+      'Cache-Control': 'no-store',
+    });
+    res.end(body);
+    this.countBytes(bytes);
+  }
+}
+
+/** How a streaming transport opens its response and wraps each frame. */
+export interface StreamFormat {
+  contentType: string;
+  preamble: string;
+  renderFrame(frame: string): string;
+}
+
+/**
+ * One long-lived GET that carries every frame as it is sent (xhr-multipart,
+ * htmlfile). Heartbeats keep it alive; if it breaks, the session waits for
+ * another GET until it expires.
+ */
+export class StreamSink implements SessionSink {
+  readonly persistent = true;
+
+  constructor(
+    private readonly session: Session,
+    private readonly res: ServerResponse,
+    private readonly format: StreamFormat,
+    headers: Record<string, string>,
+    private readonly countBytes: (bytes: number) => void,
+  ) {
+    res.on('close', () => session.detach(this));
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': format.contentType,
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
+    this.#write(format.preamble);
+  }
+
+  deliver(frames: string[]): void {
+    if (this.res.destroyed || this.res.writableEnded) {
+      this.session.detach(this);
+      this.session.requeue(frames);
+      return;
+    }
+    let chunk = '';
+    for (const frame of frames) chunk += this.format.renderFrame(frame);
+    this.#write(chunk);
+  }
+
+  end(): void {
+    if (!this.res.writableEnded) this.res.end();
+  }
+
+  release(): void {
+    this.end();
+  }
+
+  #write(text: string): void {
+    this.res.write(text);
+    this.countBytes(Buffer.byteLength(text));
+  }
+}

@@ -1,0 +1,104 @@
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Session } from '../session/session';
+import type { SessionSink } from '../session/sink';
+import type { TransportName } from '../settings';
+import type { TransportContext, TransportRequest, UpgradeTransport } from './transport';
+
+/** Close codes we send; 1009 (too big) and 1007 (bad UTF-8) come from `ws` itself. */
+const CLOSE_NORMAL = 1000;
+
+/** Carries a session's frames over one websocket; coalesced frames go out as one message. */
+class WebSocketSink implements SessionSink {
+  readonly persistent = true;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly context: TransportContext,
+  ) {}
+
+  deliver(frames: string[]): void {
+    const payload = frames.length === 1 ? frames[0] : frames.join('');
+    this.context.countBytes('out', Buffer.byteLength(payload));
+    this.socket.send(payload);
+  }
+
+  end(): void {
+    this.socket.close(CLOSE_NORMAL);
+  }
+
+  release(): void {
+    this.end();
+  }
+}
+
+/**
+ * `websocket` and `flashsocket`: the same wire format over a WebSocket (the
+ * flash one emulated by a Flash object in old browsers). The session id is
+ * the first frame the server sends; there is none in the URL.
+ */
+export class WebSocketTransport implements UpgradeTransport {
+  readonly #server: WebSocketServer;
+
+  constructor(
+    readonly name: TransportName,
+    private readonly context: TransportContext,
+    server?: WebSocketServer,
+  ) {
+    this.#server = server ?? createWebSocketServer(context.settings.maxMessageSize);
+  }
+
+  handleUpgrade(request: TransportRequest, socket: Duplex, head: Buffer): void {
+    this.#server.handleUpgrade(request.req, socket, head, (ws) => this.#accept(ws, request));
+  }
+
+  #accept(ws: WebSocket, request: TransportRequest): void {
+    const { context } = this;
+    let session: Session | null = null;
+    // Listen before onOpen settles so nothing the client sends is lost meanwhile.
+    ws.on('message', (data: RawData) => {
+      const bytes = rawLength(data);
+      context.countBytes('in', bytes);
+      // The 0.6 protocol is text only; a binary message is read as UTF-8 all the same.
+      session?.receivePayload(rawToString(data));
+    });
+    ws.on('error', (error: Error) => {
+      context.logger.warn(`[${this.name}] ${session ? `session ${session.id}: ` : ''}${error.message}`);
+    });
+    ws.on('close', () => session?.abort('websocket closed'));
+    void context
+      .openSession(this.name, request.req, request.path, request.search, (created) => {
+        session = created;
+        return new WebSocketSink(ws, context);
+      })
+      .catch((error: unknown) => {
+        context.logger.error(`[${this.name}] could not open a session: ${String(error)}`);
+        ws.terminate();
+      });
+  }
+
+  close(): void {
+    this.#server.close();
+  }
+}
+
+/** One `ws` server in noServer mode, shared by both websocket transports of a router. */
+export function createWebSocketServer(maxMessageSize: number): WebSocketServer {
+  return new WebSocketServer({
+    noServer: true,
+    maxPayload: maxMessageSize,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+}
+
+function rawLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
