@@ -1,0 +1,76 @@
+'use strict';
+// Tornadio's chatroom example: everyone who opens the page chats with everyone
+// else, over whichever Socket.IO 0.6 transport their browser picks.
+//
+//   npm run build && npm start     then open http://localhost:8001/
+//
+// Add ?transport=xhr-polling (or any other transport name, or a comma-separated
+// list) to the page's URL to force the client onto other transports.
+
+const path = require('node:path');
+const { SocketConnection, getRouter, Application, SocketServer, fileHandler } = require('tornadio');
+
+/**
+ * Makes the connection class of one chat room. Each room gets its own class,
+ * and so its own set of participants: two chatrooms in one process (as in
+ * the tests) never mix their users.
+ */
+function createChatConnection() {
+  const participants = new Set();
+
+  return class ChatConnection extends SocketConnection {
+    onOpen() {
+      this.send('Welcome!');
+      participants.add(this);
+    }
+
+    onMessage(message) {
+      // Every participant sees the message, its sender included.
+      for (const participant of participants) participant.send(message);
+    }
+
+    onClose() {
+      participants.delete(this);
+      // Everyone else on this router: the participants who are left.
+      this.broadcast('A user has left.');
+    }
+  };
+}
+
+/**
+ * Starts a chatroom server. Resolve `server.listening` before connecting;
+ * `server.port` is the port actually bound (pass `port: 0` for a free one).
+ */
+function startChatroom({ port = 8001, address, flashPolicyPort = 10843, routerSettings } = {}) {
+  const router = getRouter(createChatConnection(), {
+    enabledProtocols: ['websocket', 'flashsocket', 'xhr-multipart', 'xhr-polling', 'jsonp-polling', 'htmlfile'],
+    ...routerSettings,
+  });
+  const application = new Application([router.route(), ['/', fileHandler(path.join(__dirname, 'index.html'))]], {
+    socketIoPort: port,
+    ...(address === undefined ? {} : { socketIoAddress: address }),
+    // Flash asks port 843 for its policy, but binding a port below 1024 needs
+    // root: the example uses 10843 instead (a failure to bind is only logged,
+    // and the policy is also answered inline on the HTTP port). In production
+    // run the policy server on 843, e.g. with a port redirect from 843.
+    flashPolicyPort,
+    flashPolicyFile: path.join(__dirname, '../../flashpolicy.xml'),
+  });
+  const server = new SocketServer(application);
+  return { server, router };
+}
+
+module.exports = { startChatroom, createChatConnection };
+
+if (require.main === module) {
+  const { server } = startChatroom();
+  server.listening.then(
+    () => console.log(`Chatroom: http://localhost:${server.port}/`),
+    (error) => {
+      console.error(`Chatroom could not start: ${error.message}`);
+      process.exitCode = 1;
+    },
+  );
+  process.once('SIGINT', () => void server.close());
+  process.once('SIGTERM', () => void server.close());
+}
