@@ -1,0 +1,132 @@
+/**
+ * Shared pieces of the browser tests: headless Chromium driven by
+ * playwright-core, a context that cannot reach beyond 127.0.0.1, and a test
+ * page (test-page.html) that runs the real Socket.IO 0.6 client.
+ *
+ * Page code is passed to the browser as strings, never as functions: the
+ * tests compile without the DOM typings, and a function from this file would
+ * carry coverage counters into the page under `jest --coverage`.
+ */
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium; tests/global-setup.js installs it when it is missing. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** How long any single wait in the page may take. */
+export const WAIT_MS = 5_000;
+
+/** The page the tests serve at '/': loads /socket.io/socket.io.js and exposes `harness`. */
+export const TEST_PAGE_PATH = join(__dirname, 'test-page.html');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** A fresh context (own cookies and storage) whose every request beyond 127.0.0.1 is aborted and recorded. */
+export async function newLocalContext(browser: Browser): Promise<{ context: BrowserContext; blocked: string[] }> {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(WAIT_MS);
+  const blocked: string[] = [];
+  await context.route(
+    (url) => url.hostname !== '127.0.0.1',
+    (route) => {
+      blocked.push(route.request().url());
+      return route.abort('blockedbyclient');
+    },
+  );
+  return { context, blocked };
+}
+
+/** Polls a condition in Node (server-side state) until it holds; throws after `timeout` ms. */
+export async function waitUntil(condition: () => boolean, description: string, timeout = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Options handed to `new io.Socket(host, options)`; `port` defaults to the page's. */
+export interface ClientOptions {
+  transports?: string[];
+  reconnect?: boolean;
+  rememberTransport?: boolean;
+  connectTimeout?: number;
+  [option: string]: unknown;
+}
+
+/** The test page in one tab, with the 0.6 client's state readable from Node. */
+export class HarnessPage {
+  private constructor(readonly page: Page) {}
+
+  /** Opens the test page served at `url` (http://127.0.0.1:<port>/) in a new tab of `context`. */
+  static async open(context: BrowserContext, url: string): Promise<HarnessPage> {
+    const page = await context.newPage();
+    await page.goto(url, { timeout: WAIT_MS });
+    await page.waitForFunction('typeof io === "object" && typeof harness === "object"', undefined, { timeout: WAIT_MS });
+    return new HarnessPage(page);
+  }
+
+  /** Evaluates an expression in the page (`harness` and `io` are globals there). */
+  evaluate<T>(expression: string): Promise<T> {
+    return this.page.evaluate(expression) as Promise<T>;
+  }
+
+  /** Waits until `expression` is truthy in the page; on timeout the error shows what the client saw. */
+  async waitFor(expression: string, timeout = WAIT_MS): Promise<void> {
+    try {
+      await this.page.waitForFunction(expression, undefined, { timeout });
+    } catch (error) {
+      const seen = await this.state().catch(() => 'unavailable');
+      throw new Error(`waiting for \`${expression}\`: ${(error as Error).message.split('\n')[0]}; client state: ${JSON.stringify(seen)}`);
+    }
+  }
+
+  /** Creates the client with `options`, connects it, and waits until it is connected. */
+  async connect(options: ClientOptions): Promise<void> {
+    await this.evaluate(`harness.connect(${JSON.stringify(options)})`);
+    await this.waitFor('harness.socket.connected === true');
+  }
+
+  /** `socket.send(message)` in the page. */
+  async send(message: unknown): Promise<void> {
+    await this.evaluate(`void harness.socket.send(${JSON.stringify(message)})`);
+  }
+
+  /** Waits until the page has received at least `count` messages, then returns them all. */
+  async waitForMessages(count: number): Promise<unknown[]> {
+    await this.waitFor(`harness.messages.length >= ${count}`);
+    return this.messages();
+  }
+
+  messages(): Promise<unknown[]> {
+    return this.evaluate('harness.messages');
+  }
+
+  events(): Promise<string[]> {
+    return this.evaluate('harness.events');
+  }
+
+  /** The session id the client got from the server (its first message). */
+  sessionId(): Promise<string> {
+    return this.evaluate('harness.socket.transport.sessionid');
+  }
+
+  state(): Promise<unknown> {
+    return this.evaluate(
+      '({ connected: harness.socket && harness.socket.connected, transport: harness.socket && harness.socket.transport && harness.socket.transport.type, events: harness.events, messages: harness.messages })',
+    );
+  }
+}

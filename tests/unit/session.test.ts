@@ -1,0 +1,179 @@
+import { SocketConnection, type IncomingMessage } from '../../src/connection';
+import { silentLogger } from '../../src/logger';
+import { Session, type SessionHost } from '../../src/session/session';
+import type { SessionSink } from '../../src/session/sink';
+import { SessionStore } from '../../src/session/store';
+
+/** A sink that records what it was handed, persistent or one-shot. */
+class RecordingSink implements SessionSink {
+  readonly deliveries: string[][] = [];
+  ended = false;
+  released = false;
+  constructor(readonly persistent: boolean) {}
+  deliver(frames: string[]): void {
+    this.deliveries.push(frames);
+  }
+  end(): void {
+    this.ended = true;
+  }
+  release(): void {
+    this.released = true;
+  }
+}
+
+const events: string[] = [];
+class Recorder extends SocketConnection {
+  onMessage(message: IncomingMessage): void {
+    events.push(`message ${JSON.stringify(message)}`);
+  }
+  override onClose(): void {
+    events.push('close');
+  }
+}
+
+function host(): SessionHost & { released: Session[] } {
+  const released: Session[] = [];
+  return {
+    logger: silentLogger,
+    released,
+    sessionOpened: () => undefined,
+    sessionClosed: () => undefined,
+    releaseSession: (session) => released.push(session),
+    broadcastFrames: () => undefined,
+    countIn: () => undefined,
+    countOut: () => undefined,
+  };
+}
+
+const info = { transport: 'xhr-polling' as const, extra: null, request: { remoteAddress: '', headers: {}, query: {}, cookies: {}, url: '', secure: false } };
+const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+describe('Session', () => {
+  beforeEach(() => {
+    events.length = 0;
+    jest.useRealTimers();
+  });
+
+  it('sends the session id first and nothing before onOpen accepts', async () => {
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    const sink = new RecordingSink(true);
+    session.attach(sink);
+    await tick();
+    expect(sink.deliveries).toEqual([]);
+    await session.open({ ...info, sessionId: 's1' });
+    await tick();
+    expect(sink.deliveries).toEqual([['~m~2~m~s1']]);
+  });
+
+  it('queues while no sink is attached and flushes everything, in order, to the next one', async () => {
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    await session.open({ ...info, sessionId: 's1' });
+    session.sendMessage('a');
+    session.sendMessage({ b: 1 });
+    session.sendMessage(['c', 'd']);
+    await tick();
+    const sink = new RecordingSink(false);
+    session.attach(sink);
+    await tick();
+    expect(sink.deliveries).toEqual([['~m~2~m~s1', '~m~1~m~a', '~m~10~m~~j~{"b":1}', '~m~1~m~c', '~m~1~m~d']]);
+    expect(session.hasSink).toBe(false);
+  });
+
+  it('puts frames a sink could not deliver back at the head of the queue', async () => {
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    await session.open({ ...info, sessionId: 's1' });
+    session.sendMessage('later');
+    session.requeue(['~m~7~m~earlier']);
+    const sink = new RecordingSink(false);
+    session.attach(sink);
+    await tick();
+    expect(sink.deliveries[0]).toEqual(['~m~7~m~earlier', '~m~2~m~s1', '~m~5~m~later']);
+  });
+
+  it('releases an older sink when a newer one attaches', () => {
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    const older = new RecordingSink(false);
+    const newer = new RecordingSink(false);
+    session.attach(older);
+    session.attach(newer);
+    expect(older.released).toBe(true);
+    expect(newer.released).toBe(false);
+  });
+
+  it('dispatches every message of a payload, heartbeats included anywhere', async () => {
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    await session.open({ ...info, sessionId: 's1' });
+    session.receivePayload('~m~1~m~a~m~4~m~~h~1~m~8~m~~j~[1,2]~m~1~m~b');
+    expect(events).toEqual(['message "a"', 'message [1,2]', 'message "b"']);
+  });
+
+  it('calls onClose exactly once however it is closed', async () => {
+    const h = host();
+    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeatMs: 0 });
+    await session.open({ ...info, sessionId: 's1' });
+    session.close();
+    session.close();
+    session.abort('again');
+    session.expire();
+    expect(events).toEqual(['close']);
+    expect(h.released).toEqual([session]);
+  });
+
+  it('closes a session that misses a heartbeat (fake timers)', async () => {
+    jest.useFakeTimers();
+    const session = new Session('s1', 'websocket', Recorder, host(), { heartbeatMs: 1000 });
+    const sink = new RecordingSink(true);
+    session.attach(sink);
+    await session.open({ ...info, transport: 'websocket', sessionId: 's1' });
+    jest.advanceTimersByTime(1000);
+    await Promise.resolve();
+    expect(sink.deliveries.flat()).toContain('~m~4~m~~h~1');
+    session.receivePayload('~m~4~m~~h~1');
+    jest.advanceTimersByTime(1000);
+    await Promise.resolve();
+    expect(session.isClosed).toBe(false);
+    expect(sink.deliveries.flat()).toContain('~m~4~m~~h~2');
+    jest.advanceTimersByTime(1000);
+    expect(session.isClosed).toBe(true);
+    expect(sink.ended).toBe(true);
+    expect(events).toEqual(['close']);
+  });
+});
+
+describe('SessionStore expiry (fake timers)', () => {
+  beforeEach(() => {
+    events.length = 0;
+    jest.useFakeTimers();
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('expires a session with nothing attached after the expiry, sliding with activity', async () => {
+    const store = new SessionStore(30_000, 15_000);
+    const h = host();
+    h.releaseSession = (session) => store.delete(session);
+    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeatMs: 0 });
+    store.add(session);
+    await session.open({ ...info, sessionId: 's1' });
+    jest.advanceTimersByTime(20_000);
+    const sink = new RecordingSink(true);
+    session.attach(sink); // a streaming GET arrives: the clock starts again when it leaves
+    jest.advanceTimersByTime(20_000);
+    session.detach(sink);
+    jest.advanceTimersByTime(29_000);
+    expect(session.isClosed).toBe(false);
+    jest.advanceTimersByTime(16_000);
+    expect(session.isClosed).toBe(true);
+    expect(events).toEqual(['close']);
+    expect(store.size).toBe(0);
+  });
+
+  it('holds no timer when it has no sessions', () => {
+    const store = new SessionStore(1000, 1000);
+    expect(jest.getTimerCount()).toBe(0);
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    store.add(session);
+    expect(jest.getTimerCount()).toBe(1);
+    store.delete(session);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
