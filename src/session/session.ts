@@ -140,6 +140,11 @@ export class Session implements SessionControl {
     this.#scheduleFlush();
   }
 
+  #enqueueHeartbeat(frame: string): void {
+    this.#queue.push(frame);
+    this.#scheduleFlush();
+  }
+
   /** A sink could not deliver these frames: put them back at the head of the queue, in order. */
   requeue(frames: string[]): void {
     if (frames.length === 0) return;
@@ -273,7 +278,7 @@ export class Session implements SessionControl {
       }
       this.#lastBeatAnswered = false;
       this.#beatsSent++;
-      this.enqueueFrames([encodeHeartbeat(this.#beatsSent)]);
+      this.#enqueueHeartbeat(encodeHeartbeat(this.#beatsSent));
     }, this.options.heartbeatMs);
   }
 

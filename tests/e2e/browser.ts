@@ -60,6 +60,8 @@ export async function waitUntil(condition: () => boolean, description: string, t
 
 /** Options handed to `new io.Socket(host, options)`; `port` defaults to the page's. */
 export interface ClientOptions {
+  port?: number;
+  resource?: string;
   transports?: string[];
   reconnect?: boolean;
   rememberTransport?: boolean;
@@ -94,9 +96,12 @@ export class HarnessPage {
     }
   }
 
-  /** Creates the client with `options`, connects it, and waits until it is connected. */
-  async connect(options: ClientOptions): Promise<void> {
-    await this.evaluate(`harness.connect(${JSON.stringify(options)})`);
+  /**
+   * Creates the client (`new io.Socket(host, options)`; host defaults to the
+   * page's), connects it, and waits until it is connected.
+   */
+  async connect(options: ClientOptions, host?: string): Promise<void> {
+    await this.evaluate(`harness.connect(${JSON.stringify(host ?? null)}, ${JSON.stringify(options)})`);
     await this.waitFor('harness.socket.connected === true');
   }
 

@@ -14,7 +14,7 @@ import {
   type Logger,
   type SocketRouter,
 } from '../../src'; // what 'tornadio' maps to under jest; tsc (moduleResolution node) cannot resolve the self-reference
-import { HarnessPage, launchBrowser, newLocalContext, TEST_PAGE_PATH, waitUntil } from './browser';
+import { HarnessPage, launchBrowser, newLocalContext, TEST_PAGE_PATH, waitUntil, type ClientOptions } from './browser';
 
 /** What the server saw of one connection, by session id. */
 interface ServerRecord {
@@ -56,23 +56,24 @@ const logger: Logger = {
 let browser: Browser;
 let server: SocketServer;
 let router: SocketRouter;
+/** Same connection class under another resource, with heartbeats every 0.3 s instead of 12 s. */
+let heartbeatRouter: SocketRouter;
 let pageUrl: string;
-let context: BrowserContext;
+let context: BrowserContext | undefined;
 let blocked: string[];
 let client: HarnessPage;
 
-const WEBSOCKET_ONLY = { transports: ['websocket'], rememberTransport: false };
 
 beforeAll(async () => {
   router = getRouter(EchoConnection, { logger });
-  const application = new Application([router.route(), ['/', fileHandler(TEST_PAGE_PATH)]], {
+  heartbeatRouter = getRouter(EchoConnection, { logger, resource: 'heartbeat', heartbeatInterval: 0.3 });
+  const application = new Application([router.route(), heartbeatRouter.route(), ['/', fileHandler(TEST_PAGE_PATH)]], {
     socketIoPort: 0,
     socketIoAddress: '127.0.0.1',
     logger,
   });
   server = new SocketServer(application);
   [browser] = await Promise.all([launchBrowser(), server.listening]);
-  // The client's isXDomain() compares its host with document.domain: load the page from the same host.
   pageUrl = `http://127.0.0.1:${server.port}/`;
 }, 60_000);
 
@@ -87,14 +88,16 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await context.close();
+  await context?.close();
+  context = undefined;
   expect(blocked).toEqual([]);
-  expect(serverErrors).toEqual([]);
+  expect(serverErrors.splice(0)).toEqual([]);
 });
 
-/** Connects the page over websocket and returns what the server recorded for it. */
-async function connect(options: Record<string, unknown> = {}): Promise<ServerRecord> {
-  await client.connect({ ...WEBSOCKET_ONLY, ...options });
+/** Connects the page over websocket only and returns what the server recorded for it. */
+async function connect(options: ClientOptions = {}): Promise<ServerRecord> {
+  // The client's isXDomain() compares this host with document.domain: the page is loaded from it too.
+  await client.connect({ transports: ['websocket'], rememberTransport: false, port: server.port, ...options }, '127.0.0.1');
   const sessionId = await client.sessionId();
   const record = records.get(sessionId);
   if (!record) throw new Error(`the server has no record of session ${sessionId}`);
@@ -160,6 +163,19 @@ describe('the 0.6 client over websocket', () => {
 
     expect(await client.waitForMessages(3)).toEqual(['one', 'two', 'three']);
     expect(record.received).toEqual(['one', 'two', 'three']);
+  });
+
+  test('answers heartbeats and stays connected across them', async () => {
+    const record = await connect({ resource: 'heartbeat' });
+
+    await client.waitFor('harness.heartbeats.length >= 3');
+    await client.send('still here');
+
+    expect(await client.waitForMessages(1)).toEqual(['still here']);
+    expect((await client.evaluate<string[]>('harness.heartbeats')).slice(0, 3)).toEqual(['1', '2', '3']);
+    expect(await client.events()).toEqual(['connecting', 'connect']);
+    expect(record.closes).toBe(0);
+    expect(heartbeatRouter.connections.get(record.info.sessionId)?.transport).toBe('websocket');
   });
 
   test('a close from the server is a disconnect event in the page', async () => {

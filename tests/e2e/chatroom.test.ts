@@ -1,0 +1,89 @@
+/**
+ * The chatroom example (examples/chatroom) as users see it: two browsers on
+ * its page, forced onto websocket, chatting through the real 0.6 client.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SocketRouter, type SocketServer } from '../../src'; // what 'tornadio' maps to under jest
+import { launchBrowser, newLocalContext, WAIT_MS } from './browser';
+
+interface ChatroomModule {
+  startChatroom(options?: {
+    port?: number;
+    address?: string;
+    flashPolicyPort?: number;
+    routerSettings?: Record<string, unknown>;
+  }): { server: SocketServer; router: SocketRouter };
+}
+
+// The example is plain JavaScript that does require('tornadio'): under jest
+// that resolves to src/index.ts, the same module this file imports.
+const { startChatroom } = require('../../examples/chatroom/chatroom.js') as ChatroomModule;
+
+let browser: Browser;
+let server: SocketServer;
+let router: SocketRouter;
+let pageUrl: string;
+/** Every user's browser context, with the requests it tried beyond 127.0.0.1. */
+const users: Array<{ context: BrowserContext; blocked: string[] }> = [];
+
+beforeAll(async () => {
+  ({ server, router } = startChatroom({ port: 0, address: '127.0.0.1', flashPolicyPort: 0 }));
+  [browser] = await Promise.all([launchBrowser(), server.listening]);
+  pageUrl = `http://127.0.0.1:${server.port}/?transport=websocket`;
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  const done = users.splice(0);
+  await Promise.all(done.map(({ context }) => context.close()));
+  expect(done.flatMap(({ blocked }) => blocked)).toEqual([]);
+});
+
+/** A user: their own browser context, on the chatroom page, welcomed. */
+async function join(): Promise<Page> {
+  const user = await newLocalContext(browser);
+  users.push(user);
+  const page = await user.context.newPage();
+  await page.goto(pageUrl);
+  await waitForLines(page, 1);
+  return page;
+}
+
+/** Waits until the page lists at least `count` messages, then returns them all. */
+async function waitForLines(page: Page, count: number): Promise<string[]> {
+  const lines = page.locator('#messages li');
+  await lines.nth(count - 1).waitFor({ timeout: WAIT_MS });
+  return lines.allTextContents();
+}
+
+test('the example runs on the library under test', () => {
+  expect(router).toBeInstanceOf(SocketRouter);
+});
+
+test('two users chat over websocket: welcome, a message to both, a leave notice', async () => {
+  const alice = await join();
+  const bob = await join();
+
+  expect(await waitForLines(alice, 1)).toEqual(['Welcome!']);
+  expect(await waitForLines(bob, 1)).toEqual(['Welcome!']);
+  expect(await alice.textContent('#status')).toBe('Connected (websocket)');
+  expect(await bob.textContent('#status')).toBe('Connected (websocket)');
+  expect(router.stats.connectionsByTransport.websocket).toBe(2);
+
+  await alice.fill('#text', 'Hello from Alice 👋');
+  await alice.click('button[type=submit]');
+
+  expect(await waitForLines(bob, 2)).toEqual(['Welcome!', 'Hello from Alice 👋']);
+  expect(await waitForLines(alice, 2)).toEqual(['Welcome!', 'Hello from Alice 👋']);
+  expect(await alice.inputValue('#text')).toBe('');
+
+  await bob.close();
+
+  expect(await waitForLines(alice, 3)).toEqual(['Welcome!', 'Hello from Alice 👋', 'A user has left.']);
+  // The notice goes out from Bob's onClose, after the router dropped him.
+  expect(router.connections.size).toBe(1);
+});
