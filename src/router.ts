@@ -177,6 +177,7 @@ export class SocketRouter implements SessionHost, TransportContext {
       if (!this.origins.allows(typeof origin === 'string' ? origin : undefined)) {
         throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
       }
+      this.#checkCapacity();
       transport.handleUpgrade(request, socket, head);
     } catch (error) {
       refuseUpgrade(socket, error, this.logger);
@@ -185,7 +186,11 @@ export class SocketRouter implements SessionHost, TransportContext {
   }
 
   #parse(req: IncomingMessage): { req: IncomingMessage; path: SocketIoPath; search: string } {
-    const { pathname, search } = splitUrl(req.url ?? '');
+    const url = req.url ?? '';
+    if (url.length > this.settings.maxUrlLength) {
+      throw new RequestError('URL_TOO_LONG', `URL of ${url.length} characters exceeds ${this.settings.maxUrlLength}`);
+    }
+    const { pathname, search } = splitUrl(url);
     return { req, path: this.#paths.parse(pathname), search };
   }
 
@@ -208,8 +213,11 @@ export class SocketRouter implements SessionHost, TransportContext {
     search: string,
     createSink: (session: Session) => SessionSink,
   ): Promise<Session | null> {
+    this.#checkCapacity();
     const session = new Session(generateSessionId(), transport, this.#connectionClass, this, {
       heartbeatMs: HEARTBEAT_TRANSPORTS.has(transport) ? secondsToMs(this.settings.heartbeatInterval) : 0,
+      maxQueuedMessages: this.settings.maxQueuedMessages,
+      maxQueuedBytes: this.settings.maxQueuedBytes,
     });
     this.#store.add(session);
     this.#counters.sessionsCreated++;
@@ -221,6 +229,14 @@ export class SocketRouter implements SessionHost, TransportContext {
       extra: path.extra,
     };
     return (await session.open(info)) ? session : null;
+  }
+
+  /** Refuses a new session when `maxSessions` are open already. */
+  #checkCapacity(): void {
+    const { maxSessions } = this.settings;
+    if (maxSessions !== null && this.#store.size >= maxSessions) {
+      throw new RequestError('TOO_MANY_SESSIONS', `${maxSessions} sessions are open already`);
+    }
   }
 
   findSession(id: string, transport: TransportName): Session | undefined {

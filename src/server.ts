@@ -7,6 +7,7 @@ import type { Application } from './application';
 import { SettingsError } from './errors';
 import { DEFAULT_POLICY, FlashPolicyServer, policyReply, policyRequestState } from './flash-policy-server';
 import { describeError, type Logger } from './logger';
+import { secondsToMs } from './settings';
 
 /** Options of a `SocketServer` (Tornadio's `SocketServer(application, auto_start, ssl_options)`). */
 export interface SocketServerOptions {
@@ -43,7 +44,17 @@ export class SocketServer {
     this.#logger = application.logger;
     this.#policyReply = policyReply(this.#readPolicy());
     const handler = (req: IncomingMessage, res: ServerResponse): void => application.handleRequest(req, res);
-    this.httpServer = options.ssl ? createHttpsServer(options.ssl, handler) : createHttpServer(handler);
+    const { headersTimeout, requestTimeout, keepAliveTimeout } = application.settings;
+    // Slow or half-open clients must not pin sockets: bound how long headers
+    // and bodies may take (long-poll responses are not limited by these), and
+    // check often enough that the bound means something (Node checks every 30 s by default).
+    const serverOptions = {
+      headersTimeout: secondsToMs(headersTimeout),
+      requestTimeout: secondsToMs(requestTimeout),
+      keepAliveTimeout: secondsToMs(keepAliveTimeout),
+      connectionsCheckingInterval: Math.max(50, Math.min(5000, secondsToMs(headersTimeout) / 4)),
+    };
+    this.httpServer = options.ssl ? createHttpsServer({ ...options.ssl, ...serverOptions }, handler) : createHttpServer(serverOptions, handler);
     this.httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => application.handleUpgrade(req, socket, head));
     this.httpServer.on('clientError', (error: ClientErrorWithPacket, socket: Duplex) => this.#onClientError(error, socket));
     if (options.autoStart !== false) void this.start().catch(() => undefined);

@@ -51,6 +51,20 @@ export interface RouterSettings {
   maxMessageSize?: number;
   /** Largest POST body accepted, in bytes; a larger one is answered 413. @default 1_000_000 */
   maxBodySize?: number;
+  /**
+   * Most messages queued for one session (a polling client that stopped
+   * polling); past it the session is closed and logged. @default 10_000
+   */
+  maxQueuedMessages?: number;
+  /**
+   * Most bytes queued for one session, counting a websocket's unsent buffer;
+   * past it the session is closed and logged. @default 16_777_216 (16 MiB)
+   */
+  maxQueuedBytes?: number;
+  /** Most sessions open at once; a new client beyond it is answered 503. @default null (no limit) */
+  maxSessions?: number | null;
+  /** Longest request URL accepted; a longer one is answered 414. @default 4096 */
+  maxUrlLength?: number;
   /** Serve the 0.6 browser client at `/<resource>/socket.io.js`. @default true */
   serveClient?: boolean;
   /** Behind a reverse proxy: take `info.request.remoteAddress` from the first `X-Forwarded-For` hop. @default false */
@@ -71,6 +85,10 @@ export interface ResolvedRouterSettings {
   origins: readonly string[];
   maxMessageSize: number;
   maxBodySize: number;
+  maxQueuedMessages: number;
+  maxQueuedBytes: number;
+  maxSessions: number | null;
+  maxUrlLength: number;
   serveClient: boolean;
   trustProxy: boolean;
   logger: Logger;
@@ -88,6 +106,10 @@ export const ROUTER_DEFAULTS = {
   origins: ['*:*'],
   maxMessageSize: 1_000_000,
   maxBodySize: 1_000_000,
+  maxQueuedMessages: 10_000,
+  maxQueuedBytes: 16 * 1024 * 1024,
+  maxSessions: null,
+  maxUrlLength: 4096,
   serveClient: true,
   trustProxy: false,
 } as const;
@@ -102,6 +124,12 @@ export interface ApplicationSettings {
   flashPolicyPort?: number;
   /** Path of the Flash policy file; the policy server starts only when this is set and flashsocket is enabled. @default null */
   flashPolicyFile?: string | null;
+  /** Seconds a client has to send its request headers (slow-loris guard). @default 20 */
+  headersTimeout?: number;
+  /** Seconds a client has to send a whole request, body included. Long-poll responses are not affected. @default 30 */
+  requestTimeout?: number;
+  /** Seconds an idle keep-alive connection is held between requests. @default 5 */
+  keepAliveTimeout?: number;
   /** Where the application logs. @default silent unless NODE_DEBUG=tornadio */
   logger?: Logger;
 }
@@ -111,6 +139,9 @@ export interface ResolvedApplicationSettings {
   socketIoAddress: string;
   flashPolicyPort: number;
   flashPolicyFile: string | null;
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
   logger: Logger;
 }
 
@@ -119,6 +150,9 @@ export const APPLICATION_DEFAULTS = {
   socketIoAddress: '',
   flashPolicyPort: 843,
   flashPolicyFile: null,
+  headersTimeout: 20,
+  requestTimeout: 30,
+  keepAliveTimeout: 5,
 } as const;
 
 type Check = (key: string, value: unknown) => void;
@@ -211,6 +245,10 @@ const routerChecks: Record<keyof RouterSettings, Check> = {
   origins,
   maxMessageSize: positiveInteger,
   maxBodySize: positiveInteger,
+  maxQueuedMessages: positiveInteger,
+  maxQueuedBytes: positiveInteger,
+  maxSessions: nullable(positiveInteger),
+  maxUrlLength: positiveInteger,
   serveClient: boolean,
   trustProxy: boolean,
   logger,
@@ -221,6 +259,9 @@ const applicationChecks: Record<keyof ApplicationSettings, Check> = {
   socketIoAddress: string,
   flashPolicyPort: port,
   flashPolicyFile: nullable(string),
+  headersTimeout: positiveSeconds,
+  requestTimeout: positiveSeconds,
+  keepAliveTimeout: positiveSeconds,
   logger,
 };
 
@@ -260,6 +301,10 @@ export function resolveRouterSettings(settings?: RouterSettings): ResolvedRouter
     origins: [...(given.origins ?? ROUTER_DEFAULTS.origins)],
     maxMessageSize: given.maxMessageSize ?? ROUTER_DEFAULTS.maxMessageSize,
     maxBodySize: given.maxBodySize ?? ROUTER_DEFAULTS.maxBodySize,
+    maxQueuedMessages: given.maxQueuedMessages ?? ROUTER_DEFAULTS.maxQueuedMessages,
+    maxQueuedBytes: given.maxQueuedBytes ?? ROUTER_DEFAULTS.maxQueuedBytes,
+    maxSessions: given.maxSessions ?? ROUTER_DEFAULTS.maxSessions,
+    maxUrlLength: given.maxUrlLength ?? ROUTER_DEFAULTS.maxUrlLength,
     serveClient: given.serveClient ?? ROUTER_DEFAULTS.serveClient,
     trustProxy: given.trustProxy ?? ROUTER_DEFAULTS.trustProxy,
     logger: given.logger ?? createDefaultLogger(),
@@ -268,11 +313,19 @@ export function resolveRouterSettings(settings?: RouterSettings): ResolvedRouter
 
 export function resolveApplicationSettings(settings?: ApplicationSettings): ResolvedApplicationSettings {
   const given = validate<ApplicationSettings>(settings, applicationChecks, 'application');
+  const headersTimeout = given.headersTimeout ?? APPLICATION_DEFAULTS.headersTimeout;
+  const requestTimeout = given.requestTimeout ?? APPLICATION_DEFAULTS.requestTimeout;
+  if (headersTimeout > requestTimeout) {
+    throw new SettingsError('headersTimeout', `must not exceed requestTimeout (${requestTimeout} s), got ${headersTimeout} s`);
+  }
   return {
     socketIoPort: given.socketIoPort ?? APPLICATION_DEFAULTS.socketIoPort,
     socketIoAddress: given.socketIoAddress ?? APPLICATION_DEFAULTS.socketIoAddress,
     flashPolicyPort: given.flashPolicyPort ?? APPLICATION_DEFAULTS.flashPolicyPort,
     flashPolicyFile: given.flashPolicyFile ?? APPLICATION_DEFAULTS.flashPolicyFile,
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: given.keepAliveTimeout ?? APPLICATION_DEFAULTS.keepAliveTimeout,
     logger: given.logger ?? createDefaultLogger(),
   };
 }

@@ -29,6 +29,9 @@ export interface SessionHost {
 export interface SessionOptions {
   /** Milliseconds between heartbeats; 0 for transports that need none (long-polling). */
   heartbeatMs: number;
+  /** Past this many queued messages, or bytes, the client is not keeping up: close it. */
+  maxQueuedMessages: number;
+  maxQueuedBytes: number;
 }
 
 type SessionState = 'opening' | 'open' | 'closed';
@@ -43,6 +46,8 @@ export class Session implements SessionControl {
   readonly connection: SocketConnection;
   #state: SessionState = 'opening';
   #queue: string[];
+  /** UTF-8 bytes in `#queue`, for the queue cap. */
+  #queuedBytes = 0;
   #sink: SessionSink | null = null;
   #flushScheduled = false;
   /** Messages that arrived before `onOpen` settled; replayed once it accepts. */
@@ -135,21 +140,40 @@ export class Session implements SessionControl {
   /** Queues frames already encoded (a broadcast encodes once for every client). */
   enqueueFrames(frames: string[]): void {
     if (this.#state === 'closed') return;
-    for (const frame of frames) this.#queue.push(frame);
+    for (const frame of frames) {
+      this.#queue.push(frame);
+      this.#queuedBytes += Buffer.byteLength(frame);
+    }
     this.host.countOut(frames.length);
+    if (this.#overQueueLimit()) return;
     this.#scheduleFlush();
   }
 
   #enqueueHeartbeat(frame: string): void {
     this.#queue.push(frame);
+    this.#queuedBytes += frame.length;
+    if (this.#overQueueLimit()) return;
     this.#scheduleFlush();
   }
 
   /** A sink could not deliver these frames: put them back at the head of the queue, in order. */
   requeue(frames: string[]): void {
-    if (frames.length === 0) return;
+    // A closed session has handed out its last frames and is gone from the router: nobody could collect these.
+    if (frames.length === 0 || this.#state === 'closed') return;
     this.#queue = frames.concat(this.#queue);
+    for (const frame of frames) this.#queuedBytes += Buffer.byteLength(frame);
     this.#scheduleFlush();
+  }
+
+  /** A client that stops collecting its messages must not grow our memory without bound. */
+  #overQueueLimit(): boolean {
+    const { maxQueuedMessages, maxQueuedBytes } = this.options;
+    if (this.#queue.length <= maxQueuedMessages && this.#queuedBytes <= maxQueuedBytes) return false;
+    this.host.logger.warn(
+      `[session ${this.id}] send queue over its limit (${this.#queue.length} messages, ${this.#queuedBytes} bytes); closing`,
+    );
+    this.abort('send queue over its limit');
+    return true;
   }
 
   #scheduleFlush(): void {
@@ -167,6 +191,7 @@ export class Session implements SessionControl {
     if (!sink || this.#queue.length === 0 || this.#state === 'opening') return;
     const frames = this.#queue;
     this.#queue = [];
+    this.#queuedBytes = 0;
     if (!sink.persistent) this.#sink = null;
     sink.deliver(frames);
     if (!sink.persistent) this.#afterDetach();
@@ -295,6 +320,7 @@ export class Session implements SessionControl {
       // Refused before it opened: the client never saw a session, nothing to deliver.
       this.#state = 'closed';
       this.#queue = [];
+      this.#queuedBytes = 0;
     } else {
       this.#shutDown('closed by server');
       this.flush();
@@ -308,6 +334,7 @@ export class Session implements SessionControl {
     if (this.#state === 'opening') return this.close();
     this.#shutDown(reason);
     this.#queue = [];
+    this.#queuedBytes = 0;
     this.#finishIfDrained();
   }
 
@@ -315,6 +342,7 @@ export class Session implements SessionControl {
   expire(): void {
     if (this.#state !== 'closed') return this.abort('session expired');
     this.#queue = [];
+    this.#queuedBytes = 0;
     this.#finishIfDrained();
   }
 

@@ -67,9 +67,17 @@ export class LongPollSink implements SessionSink {
     const body = this.format.render(frames.length === 1 ? frames[0] : frames.join(''));
     const bytes = Buffer.byteLength(body);
     if (frames.length > 0) {
-      // 0.6 has no acks: a frame leaves the queue for good only once a live response carried it.
+      // 0.6 has no acks: a frame leaves the queue for good only once a live
+      // response carried it. (`writableFinished` is no proof: Node sets it
+      // even when the socket was already gone; only 'finish' is.)
+      if (!res.socket || res.socket.destroyed) {
+        this.session.requeue(frames);
+        return;
+      }
+      let flushed = false;
+      res.once('finish', () => (flushed = true));
       res.once('close', () => {
-        if (!res.writableFinished) this.session.requeue(frames);
+        if (!flushed) this.session.requeue(frames);
       });
     }
     res.writeHead(200, {

@@ -14,6 +14,7 @@ class WebSocketSink implements SessionSink {
 
   constructor(
     private readonly socket: WebSocket,
+    private readonly session: Session,
     private readonly context: TransportContext,
   ) {}
 
@@ -21,10 +22,17 @@ class WebSocketSink implements SessionSink {
     const payload = frames.length === 1 ? frames[0] : frames.join('');
     this.context.countBytes('out', Buffer.byteLength(payload));
     this.socket.send(payload);
+    // A peer that stops reading grows ws's send buffer instead of our queue: same cap.
+    if (this.socket.bufferedAmount > this.context.settings.maxQueuedBytes) {
+      this.context.logger.warn(`[session ${this.session.id}] websocket send buffer over its limit (${this.socket.bufferedAmount} bytes); closing`);
+      this.session.abort('send buffer over its limit');
+    }
   }
 
   end(): void {
-    this.socket.close(CLOSE_NORMAL);
+    // A peer that is not reading would never complete the closing handshake.
+    if (this.socket.bufferedAmount > this.context.settings.maxQueuedBytes) this.socket.terminate();
+    else this.socket.close(CLOSE_NORMAL);
   }
 
   release(): void {
@@ -69,7 +77,7 @@ export class WebSocketTransport implements UpgradeTransport {
     void context
       .openSession(this.name, request.req, request.path, request.search, (created) => {
         session = created;
-        return new WebSocketSink(ws, context);
+        return new WebSocketSink(ws, created, context);
       })
       .catch((error: unknown) => {
         context.logger.error(`[${this.name}] could not open a session: ${String(error)}`);

@@ -58,9 +58,10 @@ export function httpRequest(
   body?: string | Buffer,
   headers: Record<string, string> = {},
   timeoutMs = 10000,
+  signal?: AbortSignal,
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent, signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -167,6 +168,7 @@ export class PollingClient extends BaseClient {
   static jsonpIndex = 0;
   readonly #index = PollingClient.jsonpIndex++;
   #stopped = false;
+  readonly #abort = new AbortController();
   lastStatus = 0;
   pollCount = 0;
 
@@ -184,7 +186,7 @@ export class PollingClient extends BaseClient {
     while (!this.#stopped) {
       let result: HttpResult;
       try {
-        result = await httpRequest(this.port, 'GET', this.#pollPath(), undefined, this.options.headers ?? {}, 30000);
+        result = await httpRequest(this.port, 'GET', this.#pollPath(), undefined, this.options.headers ?? {}, 30000, this.#abort.signal);
       } catch {
         break;
       }
@@ -212,8 +214,10 @@ export class PollingClient extends BaseClient {
     if (result.status !== 200) throw new Error(`POST answered ${result.status}: ${result.body}`);
   }
 
+  /** Vanishes: stops polling and drops the GET in flight, as a closed tab does. */
   close(): void {
     this.#stopped = true;
+    this.#abort.abort();
   }
 }
 
@@ -311,3 +315,6 @@ export async function connect(transport: TransportName, port: number, options: C
   ]);
   return client;
 }
+
+// Keep-alive sockets must not hold a test file's worker open after its tests.
+if (typeof afterAll === 'function') afterAll(() => agent.destroy());

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { agent, formBody, httpRequest, waitFor } from '../helpers/test-client';
+import { formBody, httpRequest, waitFor } from '../helpers/test-client';
 import { startEchoServer, type TestServer } from '../helpers/server';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' };
@@ -337,4 +337,3 @@ describe('streaming transports', () => {
   });
 });
 
-afterAll(() => agent.destroy());
