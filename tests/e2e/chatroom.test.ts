@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SocketRouter, type SocketServer } from '../../src'; // what 'tornadio' maps to under jest
-import { launchBrowser, newLocalContext, WAIT_MS } from './browser';
+import { launchBrowser, newLocalContext, WAIT_MS, waitUntil } from './browser';
 
 interface ChatroomModule {
   startChatroom(options?: {
@@ -86,4 +86,23 @@ test('two users chat over websocket: welcome, a message to both, a leave notice'
   expect(await waitForLines(alice, 3)).toEqual(['Welcome!', 'Hello from Alice 👋', 'A user has left.']);
   // The notice goes out from Bob's onClose, after the router dropped him.
   expect(router.connections.size).toBe(1);
+});
+
+test('GET /stats answers router.stats as JSON: two users on websocket are two connections', async () => {
+  // Users of an earlier test may still be leaving: their sockets close as their contexts do.
+  await waitUntil(() => router.connections.size === 0, 'the connections of earlier tests to close');
+  const alice = await join();
+  await join();
+
+  // From the page, as a dashboard on the same origin would.
+  const { status, contentType, body } = (await alice.evaluate(
+    `fetch('/stats').then((r) => r.text().then((body) => ({ status: r.status, contentType: r.headers.get('content-type'), body })))`,
+  )) as { status: number; contentType: string; body: string };
+
+  expect(status).toBe(200);
+  expect(contentType).toMatch(/^application\/json/);
+  const stats = JSON.parse(body);
+  expect(stats).toMatchObject({ connections: 2, connectionsByTransport: { websocket: 2 } });
+  expect(Object.values(stats.connectionsByTransport).reduce((sum: number, count) => sum + (count as number), 0)).toBe(2);
+  expect(Object.keys(stats).sort()).toEqual(Object.keys(router.stats).sort());
 });
