@@ -6,6 +6,10 @@
 //
 // Add ?transport=xhr-polling (or any other transport name, or a comma-separated
 // list) to the page's URL to force the client onto other transports.
+//
+// GET /stats answers the router's counters as JSON (router.stats: open
+// connections in all and by transport, sessions created and closed, messages
+// and bytes in and out), e.g. `curl http://localhost:8001/stats`.
 
 const path = require('node:path');
 const { SocketConnection, getRouter, Application, SocketServer, fileHandler } = require('tornadio');
@@ -38,6 +42,27 @@ function createChatConnection() {
 }
 
 /**
+ * GET /stats: a fresh snapshot of `router.stats` as JSON, for a dashboard or a
+ * health check. Anything but GET or HEAD is answered 405.
+ */
+function statsHandler(router) {
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=UTF-8' });
+      res.end('METHOD_NOT_ALLOWED: only GET and HEAD\n');
+      return;
+    }
+    const body = JSON.stringify(router.stats);
+    res.writeHead(200, {
+      'Content-Type': 'application/json; charset=UTF-8',
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
+
+/**
  * Starts a chatroom server. Resolve `server.listening` before connecting;
  * `server.port` is the port actually bound (pass `port: 0` for a free one).
  */
@@ -46,7 +71,12 @@ function startChatroom({ port = 8001, address, flashPolicyPort = 10843, routerSe
     enabledProtocols: ['websocket', 'flashsocket', 'xhr-multipart', 'xhr-polling', 'jsonp-polling', 'htmlfile'],
     ...routerSettings,
   });
-  const application = new Application([router.route(), ['/', fileHandler(path.join(__dirname, 'index.html'))]], {
+  const routes = [
+    router.route(),
+    ['/stats', statsHandler(router)], // the router's counters as JSON, see statsHandler
+    ['/', fileHandler(path.join(__dirname, 'index.html'))],
+  ];
+  const application = new Application(routes, {
     socketIoPort: port,
     ...(address === undefined ? {} : { socketIoAddress: address }),
     // Flash asks port 843 for its policy, but binding a port below 1024 needs

@@ -71,6 +71,7 @@ interface Call {
 let browser: Browser;
 let server: SocketServer;
 let router: SocketRouter;
+let heartbeatRouter: SocketRouter;
 let pageUrl: string;
 let context: BrowserContext | undefined;
 let blocked: string[];
@@ -78,15 +79,12 @@ let page: Page;
 let dialogs: string[];
 
 beforeAll(async () => {
-  router = getRouter(EchoConnection, {
-    logger,
-    enabledProtocols: ['htmlfile'],
-    // Heartbeats every 0.5 s: the page answers them, as the real client does.
-    heartbeatInterval: 0.5,
-    sessionExpiry: 3,
-    sessionCheckInterval: 0.5,
-  });
-  const application = new Application([router.route(), ['/', fileHandler(HTMLFILE_PAGE_PATH)]], {
+  // Heartbeats every 10 s: none is due while a test runs, though the page would answer one.
+  const settings = { logger, enabledProtocols: ['htmlfile' as const], sessionExpiry: 3, sessionCheckInterval: 0.5 };
+  router = getRouter(EchoConnection, { ...settings, heartbeatInterval: 10 });
+  // The same under another resource, with a heartbeat every second; the page has until the next one to answer.
+  heartbeatRouter = getRouter(EchoConnection, { ...settings, resource: 'heartbeat', heartbeatInterval: 1 });
+  const application = new Application([router.route(), heartbeatRouter.route(), ['/', fileHandler(HTMLFILE_PAGE_PATH)]], {
     socketIoPort: 0,
     socketIoAddress: '127.0.0.1',
     logger,
@@ -155,9 +153,9 @@ async function waitForMessages(count: number): Promise<string[]> {
   }
 }
 
-/** Opens the forever iframe and waits for the session id; returns the server's record of the session. */
-async function open(): Promise<ServerRecord> {
-  await page.evaluate('htmlfile.open()');
+/** Opens the forever iframe (under `resource`) and waits for the session id; returns the server's record of the session. */
+async function open(resource = 'socket.io'): Promise<ServerRecord> {
+  await page.evaluate(`htmlfile.open(${JSON.stringify(resource)})`);
   await page.waitForFunction('htmlfile.calls.length >= 1', undefined, { timeout: WAIT_MS });
   const [first] = await calls();
   const sessionId = decodeFrame(first.data);
@@ -246,15 +244,17 @@ describe('the htmlfile transport in a forever iframe', () => {
   });
 
   test('stays open across heartbeats that the page answers', async () => {
-    const record = await open();
+    const record = await open('heartbeat');
 
-    await page.waitForFunction('htmlfile.answered.length >= 3', undefined, { timeout: WAIT_MS });
+    // Three beats at one a second: a liveness wait, with room for a loaded machine.
+    await page.waitForFunction('htmlfile.answered.length >= 3', undefined, { timeout: 10_000 });
     expect(await post(record.info.sessionId, frame('still here'))).toBe('200 ok');
 
     expect(await waitForMessages(1)).toEqual(['still here']);
-    expect((await page.evaluate('htmlfile.answered') as string[]).slice(0, 3)).toEqual(['1', '2', '3']);
+    expect(((await page.evaluate('htmlfile.answered')) as string[]).slice(0, 3)).toEqual(['1', '2', '3']);
     expect(await page.evaluate('htmlfile.failedPosts')).toEqual([]);
     expect(record.closes).toBe(0);
+    expect(heartbeatRouter.connections.get(record.info.sessionId)?.transport).toBe('htmlfile');
     expect(await iframeReadyState()).toBe('loading');
   });
 

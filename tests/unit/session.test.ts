@@ -55,7 +55,7 @@ describe('Session', () => {
   });
 
   it('sends the session id first and nothing before onOpen accepts', async () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     const sink = new RecordingSink(true);
     session.attach(sink);
     await tick();
@@ -66,7 +66,7 @@ describe('Session', () => {
   });
 
   it('queues while no sink is attached and flushes everything, in order, to the next one', async () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
     session.sendMessage('a');
     session.sendMessage({ b: 1 });
@@ -80,7 +80,7 @@ describe('Session', () => {
   });
 
   it('puts frames a sink could not deliver back at the head of the queue', async () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
     session.sendMessage('later');
     session.requeue(['~m~7~m~earlier']);
@@ -91,7 +91,7 @@ describe('Session', () => {
   });
 
   it('releases an older sink when a newer one attaches', () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     const older = new RecordingSink(false);
     const newer = new RecordingSink(false);
     session.attach(older);
@@ -101,7 +101,7 @@ describe('Session', () => {
   });
 
   it('dispatches every message of a payload, heartbeats included anywhere', async () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
     session.receivePayload('~m~1~m~a~m~4~m~~h~1~m~8~m~~j~[1,2]~m~1~m~b');
     expect(events).toEqual(['message "a"', 'message [1,2]', 'message "b"']);
@@ -109,7 +109,7 @@ describe('Session', () => {
 
   it('calls onClose exactly once however it is closed', async () => {
     const h = host();
-    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeatMs: 0 });
+    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
     session.close();
     session.close();
@@ -121,7 +121,7 @@ describe('Session', () => {
 
   it('closes a session that misses a heartbeat (fake timers)', async () => {
     jest.useFakeTimers();
-    const session = new Session('s1', 'websocket', Recorder, host(), { heartbeatMs: 1000 });
+    const session = new Session('s1', 'websocket', Recorder, host(), { heartbeatMs: 1000, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     const sink = new RecordingSink(true);
     session.attach(sink);
     await session.open({ ...info, transport: 'websocket', sessionId: 's1' });
@@ -151,7 +151,7 @@ describe('SessionStore expiry (fake timers)', () => {
     const store = new SessionStore(30_000, 15_000);
     const h = host();
     h.releaseSession = (session) => store.delete(session);
-    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeatMs: 0 });
+    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     store.add(session);
     await session.open({ ...info, sessionId: 's1' });
     jest.advanceTimersByTime(20_000);
@@ -170,7 +170,7 @@ describe('SessionStore expiry (fake timers)', () => {
   it('holds no timer when it has no sessions', () => {
     const store = new SessionStore(1000, 1000);
     expect(jest.getTimerCount()).toBe(0);
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     store.add(session);
     expect(jest.getTimerCount()).toBe(1);
     store.delete(session);
