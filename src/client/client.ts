@@ -99,8 +99,8 @@ export class SocketIoClient extends EventEmitter<SocketIoClientEvents> {
    * `TIMEOUT`, `CLOSED`...) otherwise. Calling it again returns the same promise.
    */
   connect(): Promise<string> {
+    if (this.#state === 'closed') return Promise.reject(new ClientError('CLOSED', 'this client is closed; create a new one to connect again'));
     if (this.#connecting) return this.#connecting;
-    if (this.#state === 'closed') return Promise.reject(new ClientError('CLOSED', 'this client was closed; create a new one to reconnect'));
     this.#state = 'connecting';
     this.#connecting = new Promise<string>((resolve, reject) => {
       this.#resolve = resolve;
@@ -134,7 +134,8 @@ export class SocketIoClient extends EventEmitter<SocketIoClientEvents> {
   close(): void {
     if (this.#state === 'closed') return;
     if (this.#state === 'open' && this.#pending.length > 0) this.#flush();
-    this.#end('client', new ClientError('CLOSED', 'closed by the client before the server sent a session id'));
+    // An Error costs a stack trace: made only when a connect() is there to reject.
+    this.#end('client', this.#reject ? new ClientError('CLOSED', `${this.transportName} connect to ${this.url}: closed by the client before the session id came`) : null);
   }
 
   #scheduleFlush(): void {
@@ -218,18 +219,18 @@ export class SocketIoClient extends EventEmitter<SocketIoClientEvents> {
   readonly #onConnectTimeout = (): void => {
     this.#connectTimer = null;
     if (this.#state !== 'connecting') return;
-    this.#end('timeout', new ClientError('TIMEOUT', `${this.url}: no session id over ${this.transportName} within ${this.#options.connectTimeout} ms`));
+    this.#end('timeout', new ClientError('TIMEOUT', `${this.transportName} connect to ${this.url}: no session id within ${this.#options.connectTimeout} ms`));
   };
 
   readonly #onIdle = (): void => {
-    if (this.#state === 'open') this.#end('timeout', new ClientError('TIMEOUT', 'no data from the server in time'));
+    if (this.#state === 'open') this.#end('timeout', null);
   };
 
   /**
    * The one way out: stops the transport and timers, then rejects a pending
    * `connect()` with `error`, or emits `disconnect` once if connected.
    */
-  #end(reason: DisconnectReason, error: ClientError): void {
+  #end(reason: DisconnectReason, error: ClientError | null): void {
     const wasOpen = this.#state === 'open';
     this.#state = 'closed';
     this.#sessionId = null;
@@ -240,7 +241,7 @@ export class SocketIoClient extends EventEmitter<SocketIoClientEvents> {
     this.#transport.close();
     const reject = this.#reject;
     this.#resolve = this.#reject = null;
-    if (reject) reject(error);
+    if (reject) reject(error ?? new ClientError('CLOSED', `${this.transportName} connect to ${this.url}: closed before the session id came`));
     if (wasOpen) this.emit('disconnect', reason);
   }
 

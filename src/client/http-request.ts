@@ -29,10 +29,15 @@ export interface Exchange {
 let sharedHttpAgent: HttpAgent | null = null;
 let sharedHttpsAgent: HttpsAgent | null = null;
 
-/** The keep-alive agent every client without its own shares: a long-poll and a POST each reuse their sockets. */
+/**
+ * The keep-alive agent every client without its own shares, so a long-poll
+ * and a POST reuse sockets instead of connecting each time. Its pool of idle
+ * sockets is not capped (Node's default keeps 256, which thousands of clients
+ * would churn through); an idle socket closes when the server times it out.
+ */
 export function defaultAgent(secure: boolean): Agent {
-  if (secure) return (sharedHttpsAgent ??= new HttpsAgent({ keepAlive: true }));
-  return (sharedHttpAgent ??= new HttpAgent({ keepAlive: true }));
+  if (secure) return (sharedHttpsAgent ??= new HttpsAgent({ keepAlive: true, maxFreeSockets: Infinity }));
+  return (sharedHttpAgent ??= new HttpAgent({ keepAlive: true, maxFreeSockets: Infinity }));
 }
 
 export function createHttpTarget(secure: boolean, hostname: string, urlHost: string, port: number, headers: Record<string, string>, agent: Agent | undefined): HttpTarget {
@@ -53,7 +58,16 @@ export function createHttpTarget(secure: boolean, hostname: string, urlHost: str
  * retried once: the server closed that idle socket as we picked it, so it
  * never saw the request (Node's documented pattern, `request.reusedSocket`).
  */
-export function exchange(target: HttpTarget, method: 'GET' | 'POST', path: string, body: string | null, timeoutMs: number, done: ExchangeCallback): Exchange {
+export function exchange(
+  target: HttpTarget,
+  method: 'GET' | 'POST',
+  path: string,
+  body: string | null,
+  timeoutMs: number,
+  label: string,
+  done: ExchangeCallback,
+): Exchange {
+  const what = `${label} ${method} ${target.origin}${path}`;
   let finished = false;
   let retried = false;
   let current: ClientRequest;
@@ -73,9 +87,9 @@ export function exchange(target: HttpTarget, method: 'GET' | 'POST', path: strin
         text += chunk;
       });
       res.on('end', () => finish(null, res.statusCode ?? 0, res.statusMessage ?? '', text));
-      res.on('error', (error: Error) => finish(networkError(`${method} ${target.origin}${path}`, error), 0, '', ''));
+      res.on('error', (error: Error) => finish(networkError(what, error), 0, '', ''));
       res.on('close', () => {
-        if (!res.complete) finish(new ClientError('NETWORK', `${method} ${target.origin}${path} failed: the response was cut short`), 0, '', '');
+        if (!res.complete) finish(new ClientError('NETWORK', `${what} failed: the response was cut short`), 0, '', '');
       });
     });
     current = req;
@@ -86,11 +100,11 @@ export function exchange(target: HttpTarget, method: 'GET' | 'POST', path: strin
         start();
         return;
       }
-      finish(networkError(`${method} ${target.origin}${path}`, error), 0, '', '');
+      finish(networkError(what, error), 0, '', '');
     });
     if (timeoutMs > 0) {
       req.setTimeout(timeoutMs, () => {
-        finish(new ClientError('TIMEOUT', `${method} ${target.origin}${path} got no answer within ${timeoutMs} ms`), 0, '', '');
+        finish(new ClientError('TIMEOUT', `${what} got no answer within ${timeoutMs} ms`), 0, '', '');
         req.destroy();
       });
     }

@@ -54,12 +54,12 @@ export class XhrPollingTransport implements ClientTransport {
     const handshake = this.#sessionId === '';
     const path = `${this.#base}/${this.#sessionId}/${Date.now()}`;
     // The handshake has the connect timeout; a long-poll the server does not answer is caught by the client's idle timer.
-    this.#poll = exchange(this.target, 'GET', path, null, 0, (error, status, statusText, body) => {
+    const label = handshake ? 'xhr-polling handshake' : 'xhr-polling poll';
+    this.#poll = exchange(this.target, 'GET', path, null, 0, label, (error, status, statusText, body) => {
       this.#poll = null;
       if (this.#ended) return;
-      const what = `xhr-polling ${handshake ? 'handshake' : 'poll'} GET ${this.target.origin}${path}`;
       if (error) return this.#end('error', error);
-      if (status !== 200) return this.#end('server', statusError(what, status, statusText, body));
+      if (status !== 200) return this.#end('server', statusError(`${label} GET ${this.target.origin}${path}`, status, statusText, body));
       this.host.onPayload(body);
       if (!this.#ended) this.#get();
     });
@@ -75,12 +75,12 @@ export class XhrPollingTransport implements ClientTransport {
     this.#buffer = '';
     this.#posting = true;
     const path = `${this.#base}/${this.#sessionId}/send`;
-    exchange(this.target, 'POST', path, `data=${data}`, this.pollTimeout, (error, status, statusText, body) => {
+    exchange(this.target, 'POST', path, `data=${data}`, this.pollTimeout, 'xhr-polling send', (error, status, statusText, body) => {
       this.#posting = false;
       if (error || status !== 200) {
         this.#buffer = '';
         if (error) this.#end('error', error);
-        else this.#end('server', statusError(`xhr-polling POST ${this.target.origin}${path}`, status, statusText, body));
+        else this.#end('server', statusError(`xhr-polling send POST ${this.target.origin}${path}`, status, statusText, body));
         return;
       }
       if (this.#buffer.length > 0) this.#post();
