@@ -17,6 +17,9 @@ export interface SocketServerOptions {
   ssl?: HttpsOptions | null;
 }
 
+/** Pending connections the kernel may queue (Linux caps it at net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
+
 interface ClientErrorWithPacket extends Error {
   rawPacket?: Buffer;
 }
@@ -82,7 +85,8 @@ export class SocketServer {
     this.#listening = new Promise<void>((resolve, reject) => {
       const onError = (error: Error): void => reject(error);
       this.httpServer.once('error', onError);
-      this.httpServer.listen(socketIoPort, socketIoAddress || undefined, () => {
+      // A burst of clients (a reconnect storm after a restart) must not overflow the accept queue.
+      this.httpServer.listen({ port: socketIoPort, host: socketIoAddress || undefined, backlog: LISTEN_BACKLOG }, () => {
         this.httpServer.off('error', onError);
         this.httpServer.on('error', (error) => this.#logger.error(`[server] ${describeError(error)}`));
         resolve();

@@ -127,6 +127,13 @@ describe.each(TRANSPORTS)('SocketIoClient over %s', (transport) => {
     expect(recorded.errors).toEqual([]);
   });
 
+  it('sends a lone surrogate as U+FFFD instead of failing', async () => {
+    const recorded = await open(server.port, transport);
+    recorded.client.send('a\ud800b');
+    recorded.client.send('after');
+    expect(await messages(recorded, 2)).toEqual(['a\ufffdb', 'after']);
+  });
+
   it('sends what was queued before the session id once it arrives', async () => {
     const recorded = record(`http://127.0.0.1:${server.port}`, { transport });
     recorded.client.send('early');
