@@ -13,6 +13,7 @@
 
 const path = require('node:path');
 const { SocketConnection, getRouter, Application, SocketServer, fileHandler } = require('tornadio');
+const { runAsMain } = require('../shared');
 
 /**
  * Makes the connection class of one chat room. Each room gets its own class,
@@ -92,15 +93,4 @@ function startChatroom({ port = 8001, address, flashPolicyPort = 10843, routerSe
 
 module.exports = { startChatroom, createChatConnection };
 
-if (require.main === module) {
-  const { server } = startChatroom();
-  server.listening.then(
-    () => console.log(`Chatroom: http://localhost:${server.port}/`),
-    (error) => {
-      console.error(`Chatroom could not start: ${error.message}`);
-      process.exitCode = 1;
-    },
-  );
-  process.once('SIGINT', () => void server.close());
-  process.once('SIGTERM', () => void server.close());
-}
+if (require.main === module) runAsMain(startChatroom, 'Chatroom');

@@ -10,6 +10,7 @@
 
 const path = require('node:path');
 const { SocketConnection, getRouter, Application, SocketServer, fileHandler } = require('tornadio');
+const { runAsMain } = require('../shared');
 
 class PingConnection extends SocketConnection {
   onOpen(info) {
@@ -47,15 +48,4 @@ function startPing({ port = 8002, address, flashPolicyPort = 10843, routerSettin
 
 module.exports = { startPing, PingConnection };
 
-if (require.main === module) {
-  const { server } = startPing();
-  server.listening.then(
-    () => console.log(`Ping: http://localhost:${server.port}/`),
-    (error) => {
-      console.error(`Ping could not start: ${error.message}`);
-      process.exitCode = 1;
-    },
-  );
-  process.once('SIGINT', () => void server.close());
-  process.once('SIGTERM', () => void server.close());
-}
+if (require.main === module) runAsMain(startPing, 'Ping');

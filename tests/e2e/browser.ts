@@ -49,6 +49,16 @@ export async function newLocalContext(browser: Browser): Promise<{ context: Brow
   return { context, blocked };
 }
 
+/** Dismisses every alert, confirm and prompt that `page` opens, and lists them ('type: message'): page script that should not run shows up here. */
+export function recordDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss().catch(() => undefined);
+  });
+  return dialogs;
+}
+
 /** Polls a condition in Node (server-side state) until it holds; throws after `timeout` ms. */
 export async function waitUntil(condition: () => boolean, description: string, timeout = WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeout;

@@ -3,7 +3,7 @@
  * its page, forced onto websocket, chatting through the real 0.6 client.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SocketRouter, type SocketServer } from '../../src'; // what 'tornadio' maps to under jest
+import { SocketRouter, type SocketServer } from 'tornadio';
 import { launchBrowser, newLocalContext, WAIT_MS, waitUntil } from './browser';
 
 interface ChatroomModule {

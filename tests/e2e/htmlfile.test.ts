@@ -6,58 +6,15 @@
  * The page records each call raw; the frames are decoded here.
  */
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  Application,
-  fileHandler,
-  getRouter,
-  SocketConnection,
-  SocketServer,
-  type ConnectionInfo,
-  type IncomingMessage,
-  type Logger,
-  type SocketRouter,
-} from '../../src'; // what 'tornadio' maps to under jest
-import { launchBrowser, newLocalContext, WAIT_MS, waitUntil } from './browser';
+import type { Page } from 'playwright-core';
+import { fileHandler, getRouter, type SocketRouter } from 'tornadio';
+import { recordDialogs, WAIT_MS, waitUntil } from './browser';
+import { createRecordingEcho, useServerAndBrowser, type ServerRecord } from './echo-server';
 
 const HTMLFILE_PAGE_PATH = join(__dirname, 'htmlfile-page.html');
 
-/** What the server saw of one connection, by session id. */
-interface ServerRecord {
-  info: ConnectionInfo;
-  received: IncomingMessage[];
-  closes: number;
-}
-
-const records = new Map<string, ServerRecord>();
-
-class EchoConnection extends SocketConnection {
-  #record: ServerRecord | undefined;
-
-  override onOpen(info: ConnectionInfo): void {
-    this.#record = { info, received: [], closes: 0 };
-    records.set(info.sessionId, this.#record);
-  }
-
-  override onMessage(message: IncomingMessage): void {
-    this.#record?.received.push(message);
-    if (message === 'close-me') this.close();
-    else this.send(message);
-  }
-
-  override onClose(): void {
-    if (this.#record) this.#record.closes++;
-  }
-}
-
-/** Server errors fail the test that caused them. */
-const serverErrors: string[] = [];
-const logger: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error: (message) => serverErrors.push(message),
-};
+const echo = createRecordingEcho();
+const { EchoConnection, logger, recordOf } = echo;
 
 /** One `s._` call as the page recorded it. */
 interface Call {
@@ -68,55 +25,29 @@ interface Call {
   fromIframe: boolean;
 }
 
-let browser: Browser;
-let server: SocketServer;
 let router: SocketRouter;
 let heartbeatRouter: SocketRouter;
-let pageUrl: string;
-let context: BrowserContext | undefined;
-let blocked: string[];
-let page: Page;
-let dialogs: string[];
-
-beforeAll(async () => {
+const suite = useServerAndBrowser(echo, () => {
   // Heartbeats every 10 s: none is due while a test runs, though the page would answer one.
   const settings = { logger, enabledProtocols: ['htmlfile' as const], sessionExpiry: 3, sessionCheckInterval: 0.5 };
   router = getRouter(EchoConnection, { ...settings, heartbeatInterval: 10 });
   // The same under another resource, with a heartbeat every second; the page has until the next one to answer.
   heartbeatRouter = getRouter(EchoConnection, { ...settings, resource: 'heartbeat', heartbeatInterval: 1 });
-  const application = new Application([router.route(), heartbeatRouter.route(), ['/', fileHandler(HTMLFILE_PAGE_PATH)]], {
-    socketIoPort: 0,
-    socketIoAddress: '127.0.0.1',
-    logger,
-  });
-  server = new SocketServer(application);
-  [browser] = await Promise.all([launchBrowser(), server.listening]);
-  pageUrl = `http://127.0.0.1:${server.port}/`;
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  return [router.route(), heartbeatRouter.route(), ['/', fileHandler(HTMLFILE_PAGE_PATH)]];
 });
 
+let page: Page;
+let dialogs: string[];
+
 beforeEach(async () => {
-  ({ context, blocked } = await newLocalContext(browser));
-  page = await context.newPage();
-  dialogs = [];
-  page.on('dialog', (dialog) => {
-    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    void dialog.dismiss().catch(() => undefined);
-  });
-  await page.goto(pageUrl, { timeout: WAIT_MS });
+  page = await suite.context.newPage();
+  dialogs = recordDialogs(page);
+  await page.goto(suite.pageUrl, { timeout: WAIT_MS });
   await page.waitForFunction('typeof htmlfile === "object" && typeof s === "object"', undefined, { timeout: WAIT_MS });
 });
 
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  expect(blocked).toEqual([]);
+afterEach(() => {
   expect(dialogs).toEqual([]);
-  expect(serverErrors.splice(0)).toEqual([]);
 });
 
 /** The data of one `~m~<length>~m~<data>` frame; each script carries exactly one, its length in UTF-16 code units. */
@@ -158,10 +89,7 @@ async function open(resource = 'socket.io'): Promise<ServerRecord> {
   await page.evaluate(`htmlfile.open(${JSON.stringify(resource)})`);
   await page.waitForFunction('htmlfile.calls.length >= 1', undefined, { timeout: WAIT_MS });
   const [first] = await calls();
-  const sessionId = decodeFrame(first.data);
-  const record = records.get(sessionId);
-  if (!record) throw new Error(`the server has no record of session ${sessionId}`);
-  return record;
+  return recordOf(decodeFrame(first.data));
 }
 
 function iframeReadyState(): Promise<string> {

@@ -4,56 +4,13 @@
  * real tornadio server on 127.0.0.1, with short timings so that polls time
  * out, sessions are swept and heartbeats would fire while the tests run.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import {
-  Application,
-  fileHandler,
-  getRouter,
-  SocketConnection,
-  SocketServer,
-  type ConnectionInfo,
-  type IncomingMessage,
-  type Logger,
-  type SocketRouter,
-} from '../../src'; // what 'tornadio' maps to under jest; tsc (moduleResolution node) cannot resolve the self-reference
-import { HarnessPage, launchBrowser, newLocalContext, TEST_PAGE_PATH, waitUntil, type ClientOptions } from './browser';
+import { fileHandler, getRouter, type SocketRouter } from 'tornadio';
+import { HarnessPage, recordDialogs, TEST_PAGE_PATH, waitUntil, type ClientOptions } from './browser';
+import { createRecordingEcho, useServerAndBrowser, type ServerRecord } from './echo-server';
+import { testConnectAndEcho } from './echo-tests';
 
-/** What the server saw of one connection, by session id. */
-interface ServerRecord {
-  info: ConnectionInfo;
-  received: IncomingMessage[];
-  closes: number;
-}
-
-const records = new Map<string, ServerRecord>();
-
-class EchoConnection extends SocketConnection {
-  #record: ServerRecord | undefined;
-
-  override onOpen(info: ConnectionInfo): void {
-    this.#record = { info, received: [], closes: 0 };
-    records.set(info.sessionId, this.#record);
-  }
-
-  override onMessage(message: IncomingMessage): void {
-    this.#record?.received.push(message);
-    if (message === 'close-me') this.close();
-    else this.send(message);
-  }
-
-  override onClose(): void {
-    if (this.#record) this.#record.closes++;
-  }
-}
-
-/** Server errors fail the test that caused them. */
-const serverErrors: string[] = [];
-const logger: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error: (message) => serverErrors.push(message),
-};
+const echo = createRecordingEcho();
+const { EchoConnection, logger, recordOf } = echo;
 
 /** Short timings: every long-poll is answered empty after 1 s, an unattended session expires after 3 s. */
 const SETTINGS = { heartbeatInterval: 0.5, xhrPollingTimeout: 1, sessionExpiry: 3, sessionCheckInterval: 0.5 };
@@ -61,49 +18,23 @@ const SETTINGS = { heartbeatInterval: 0.5, xhrPollingTimeout: 1, sessionExpiry: 
 /** Longer than the heartbeat interval and the polling timeout together (plus margin): a liveness wait, not a timing check. */
 const IDLE_MS = 2_500;
 
-let browser: Browser;
-let server: SocketServer;
 let router: SocketRouter;
-let pageUrl: string;
-let context: BrowserContext | undefined;
-let blocked: string[];
+const suite = useServerAndBrowser(echo, () => {
+  router = getRouter(EchoConnection, { logger, enabledProtocols: ['xhr-polling', 'jsonp-polling'], ...SETTINGS });
+  return [router.route(), ['/', fileHandler(TEST_PAGE_PATH)]];
+});
+
 let client: HarnessPage;
 /** Every alert/confirm/prompt the page opened: injected script would show up here. */
 let dialogs: string[];
 
-beforeAll(async () => {
-  router = getRouter(EchoConnection, { logger, enabledProtocols: ['xhr-polling', 'jsonp-polling'], ...SETTINGS });
-  const application = new Application([router.route(), ['/', fileHandler(TEST_PAGE_PATH)]], {
-    socketIoPort: 0,
-    socketIoAddress: '127.0.0.1',
-    logger,
-  });
-  server = new SocketServer(application);
-  [browser] = await Promise.all([launchBrowser(), server.listening]);
-  pageUrl = `http://127.0.0.1:${server.port}/`;
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 beforeEach(async () => {
-  ({ context, blocked } = await newLocalContext(browser));
-  client = await HarnessPage.open(context, pageUrl);
-  dialogs = [];
-  client.page.on('dialog', (dialog) => {
-    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    void dialog.dismiss().catch(() => undefined);
-  });
+  client = await HarnessPage.open(suite.context, suite.pageUrl);
+  dialogs = recordDialogs(client.page);
 });
 
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-  expect(blocked).toEqual([]);
+afterEach(() => {
   expect(dialogs).toEqual([]);
-  expect(serverErrors.splice(0)).toEqual([]);
 });
 
 function sleep(ms: number): Promise<void> {
@@ -114,52 +45,11 @@ describe.each(['xhr-polling', 'jsonp-polling'])('the 0.6 client over %s', (trans
   /** Connects the page over this transport only and returns what the server recorded for it. */
   async function connect(options: ClientOptions = {}): Promise<ServerRecord> {
     // The client's isXDomain() compares this host and port with the page's: the page is loaded from them too.
-    await client.connect({ transports: [transport], rememberTransport: false, port: server.port, ...options }, '127.0.0.1');
-    const sessionId = await client.sessionId();
-    const record = records.get(sessionId);
-    if (!record) throw new Error(`the server has no record of session ${sessionId}`);
-    return record;
+    await client.connect({ transports: [transport], rememberTransport: false, port: suite.server.port, ...options }, '127.0.0.1');
+    return recordOf(await client.sessionId());
   }
 
-  test('connects, and the server sees onOpen with that transport', async () => {
-    const record = await connect();
-
-    expect(await client.evaluate('harness.socket.transport.type')).toBe(transport);
-    expect(await client.events()).toEqual(['connecting', 'connect']);
-    expect(record.info.transport).toBe(transport);
-    expect(record.info.request.remoteAddress).toBe('127.0.0.1');
-    expect(router.connections.get(record.info.sessionId)?.transport).toBe(transport);
-  });
-
-  test('echoes a string', async () => {
-    const record = await connect();
-
-    await client.send('hello, tornadio');
-
-    expect(await client.waitForMessages(1)).toEqual(['hello, tornadio']);
-    expect(record.received).toEqual(['hello, tornadio']);
-  });
-
-  test('echoes a JSON object, which arrives parsed', async () => {
-    const record = await connect();
-    const value = { text: 'hi', count: 3, ok: true, nothing: null, nested: { list: [1, 'two', { three: 3 }] } };
-
-    await client.send(value);
-
-    const [echoed] = await client.waitForMessages(1);
-    expect(echoed).toEqual(value);
-    expect(record.received).toEqual([value]);
-  });
-
-  test('echoes emoji, astral characters and combining marks exactly', async () => {
-    const record = await connect();
-    const text = '😀 héllo 中文 e\u0301 𝄞';
-
-    await client.send(text);
-
-    expect(await client.waitForMessages(1)).toEqual([text]);
-    expect(record.received).toEqual([text]);
-  });
+  testConnectAndEcho({ name: transport, client: () => client, router: () => router, connect }, '😀 héllo 中文 e\u0301 𝄞');
 
   test('echoes line breaks, script-breaking text and U+2028 exactly, running none of it', async () => {
     const record = await connect();
