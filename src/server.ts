@@ -106,10 +106,12 @@ export class SocketServer {
       this.#logger.info(`[flash policy] listening on port ${server.port}`);
     } catch (error) {
       // Port 843 needs root; the policy is still answered inline on the HTTP port.
-      this.#logger.error(
-        `[flash policy] cannot listen on port ${flashPolicyPort} (${(error as Error).message}); ` +
-          'the policy is still served inline on the HTTP port',
-      );
+      const message =
+        `cannot listen on port ${flashPolicyPort} (${(error as Error).message}); ` +
+        'the Flash policy is still served inline on the HTTP port';
+      this.#logger.error(`[flash policy] ${message}`);
+      // A deployment problem, not a client fault: say it even when logging is silent.
+      process.emitWarning(`tornadio: ${message}`, { code: 'TORNADIO_FLASH_POLICY_PORT' });
     }
   }
 
