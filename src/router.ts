@@ -9,6 +9,7 @@ import { describeError, type Logger } from './logger';
 import { encodeOutgoing } from './protocol/codec';
 import { generateSessionId } from './protocol/session-id';
 import { SocketIoPathMatcher, splitUrl, truncate, type SocketIoPath } from './protocol/url';
+import { FlushScheduler } from './session/flush-scheduler';
 import { Session, type SessionHost } from './session/session';
 import type { SessionSink } from './session/sink';
 import { SessionStore } from './session/store';
@@ -64,6 +65,7 @@ export class SocketRouter implements SessionHost, TransportContext {
   readonly #open = new Map<string, SocketConnection>();
   readonly #httpTransports = new Map<TransportName, HttpTransport>();
   readonly #upgradeTransports = new Map<TransportName, UpgradeTransport>();
+  readonly #flushes = new FlushScheduler();
   readonly #counters = { sessionsCreated: 0, sessionsClosed: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
   #closed = false;
 
@@ -268,6 +270,10 @@ export class SocketRouter implements SessionHost, TransportContext {
       if (connection.sessionId === except?.id) continue;
       this.#store.get(connection.sessionId)?.enqueueFrames(frames);
     }
+  }
+
+  scheduleFlush(session: Session): void {
+    this.#flushes.schedule(session);
   }
 
   countOut(messages: number): void {

@@ -59,6 +59,25 @@ export interface DecodeResult {
 }
 
 /**
+ * The message of a payload that is exactly one well-formed frame (the usual
+ * case), or null for anything else: lets the hot path skip building a list.
+ */
+export function singleFrameMessage(payload: string): string | null {
+  if (!payload.startsWith(FRAME_MARKER)) return null;
+  let cursor = FRAME_MARKER.length;
+  let length = 0;
+  while (cursor < payload.length && cursor <= MAX_LENGTH_DIGITS + FRAME_MARKER.length) {
+    const code = payload.charCodeAt(cursor);
+    if (code < CHAR_0 || code > CHAR_9) break;
+    length = length * 10 + (code - CHAR_0);
+    cursor++;
+  }
+  if (cursor === FRAME_MARKER.length || !payload.startsWith(FRAME_MARKER, cursor)) return null;
+  const dataStart = cursor + FRAME_MARKER.length;
+  return dataStart + length === payload.length ? payload.substring(dataStart) : null;
+}
+
+/**
  * Splits a payload into message texts. Stops at the first malformed frame and
  * reports it, keeping the messages before it: one bad frame must not cost the
  * client the good ones it sent with it.
@@ -100,6 +119,21 @@ export function decodePayload(payload: string): DecodeResult {
   return { messages };
 }
 
+/** What a message text is, told without allocating (the session asks this for every message). */
+export const MessageKind = { Text: 0, Heartbeat: 1, Json: 2 } as const;
+export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
+
+const CHAR_H = 0x68;
+const CHAR_J = 0x6a;
+
+export function messageKind(text: string): MessageKind {
+  if (text.charCodeAt(0) !== CHAR_TILDE || text.charCodeAt(2) !== CHAR_TILDE) return MessageKind.Text;
+  const marker = text.charCodeAt(1);
+  if (marker === CHAR_H) return MessageKind.Heartbeat;
+  if (marker === CHAR_J) return MessageKind.Json;
+  return MessageKind.Text;
+}
+
 /** One client message, as the session acts on it. */
 export type InboundMessage =
   | { kind: 'heartbeat'; beat: string }
@@ -109,13 +143,16 @@ export type InboundMessage =
 
 /** Classifies one decoded message text: heartbeat echo, JSON, or plain text. */
 export function interpretMessage(text: string): InboundMessage {
-  if (text.startsWith(HEARTBEAT_PREFIX)) return { kind: 'heartbeat', beat: text.substring(HEARTBEAT_PREFIX.length) };
-  if (text.startsWith(JSON_PREFIX)) {
-    try {
-      return { kind: 'json', value: JSON.parse(text.substring(JSON_PREFIX.length)) };
-    } catch (error) {
-      return { kind: 'invalid', reason: `invalid JSON: ${(error as Error).message}` };
-    }
+  switch (messageKind(text)) {
+    case MessageKind.Heartbeat:
+      return { kind: 'heartbeat', beat: text.substring(HEARTBEAT_PREFIX.length) };
+    case MessageKind.Json:
+      try {
+        return { kind: 'json', value: JSON.parse(text.substring(JSON_PREFIX.length)) };
+      } catch (error) {
+        return { kind: 'invalid', reason: `invalid JSON: ${(error as Error).message}` };
+      }
+    default:
+      return { kind: 'text', text };
   }
-  return { kind: 'text', text };
 }

@@ -1,9 +1,13 @@
 import {
   decodePayload,
-  encodeHeartbeat,
   encodeFrame,
+  encodeHeartbeat,
   encodeOutgoing,
-  interpretMessage,
+  HEARTBEAT_PREFIX,
+  JSON_PREFIX,
+  MessageKind,
+  messageKind,
+  singleFrameMessage,
 } from '../protocol/codec';
 import type { ConnectionClass, ConnectionInfo, IncomingMessage, SessionControl, SocketConnection } from '../connection';
 import { describeError, type Logger } from '../logger';
@@ -21,6 +25,8 @@ export interface SessionHost {
   releaseSession(session: Session): void;
   /** Sends already-encoded frames to every open session but `except`. */
   broadcastFrames(frames: string[], except: Session | null): void;
+  /** Calls `session.flush()` once the current tick's work is done (one microtask for every session). */
+  scheduleFlush(session: Session): void;
   /** Counts traffic for `router.stats`. */
   countOut(messages: number): void;
   countIn(messages: number): void;
@@ -140,9 +146,12 @@ export class Session implements SessionControl {
   /** Queues frames already encoded (a broadcast encodes once for every client). */
   enqueueFrames(frames: string[]): void {
     if (this.#state === 'closed') return;
+    // With a persistent sink attached the queue empties within this tick (the
+    // sink caps its own buffer); only a queue that can wait for a GET is counted.
+    const counted = !this.#sink?.persistent;
     for (const frame of frames) {
       this.#queue.push(frame);
-      this.#queuedBytes += Buffer.byteLength(frame);
+      if (counted) this.#queuedBytes += Buffer.byteLength(frame);
     }
     this.host.countOut(frames.length);
     if (this.#overQueueLimit()) return;
@@ -181,7 +190,7 @@ export class Session implements SessionControl {
     this.#flushScheduled = true;
     // Sends in the same tick coalesce into one write: fewer syscalls, and the
     // 0.6 protocol lets one payload carry any number of frames.
-    queueMicrotask(() => this.flush());
+    this.host.scheduleFlush(this);
   }
 
   /** Hands every queued frame to the attached sink, if there is one. */
@@ -248,33 +257,42 @@ export class Session implements SessionControl {
   /** Decodes a payload from the client and dispatches each message in order. */
   receivePayload(payload: string): void {
     if (this.#state === 'closed') return;
-    this.#lastActive = Date.now();
+    if (!this.#sink) this.#lastActive = Date.now();
     if (this.#state === 'opening') {
       this.#earlyPayloads.push(payload);
       return;
     }
+    const single = singleFrameMessage(payload);
+    if (single !== null) {
+      this.#receiveMessage(single);
+      return;
+    }
     const { messages, error } = decodePayload(payload);
-    if (error) this.host.logger.warn(`[session ${this.id}] malformed payload dropped (${error})`);
     for (const text of messages) {
       if (this.#state !== 'open') return;
       this.#receiveMessage(text);
     }
+    if (error) this.host.logger.warn(`[session ${this.id}] malformed payload dropped (${error})`);
   }
 
   #receiveMessage(text: string): void {
-    const message = interpretMessage(text);
-    switch (message.kind) {
-      case 'heartbeat':
+    switch (messageKind(text)) {
+      case MessageKind.Heartbeat:
         // A heartbeat may share a payload with real messages: keep going (the 0.6 reference server stopped here).
-        if (message.beat === String(this.#beatsSent)) this.#lastBeatAnswered = true;
+        if (text.substring(HEARTBEAT_PREFIX.length) === String(this.#beatsSent)) this.#lastBeatAnswered = true;
         return;
-      case 'invalid':
-        this.host.logger.warn(`[session ${this.id}] message dropped: ${message.reason}`);
-        return;
-      case 'json':
-        return this.#dispatch(message.value as IncomingMessage);
-      case 'text':
-        return this.#dispatch(message.text);
+      case MessageKind.Json: {
+        let value: IncomingMessage;
+        try {
+          value = JSON.parse(text.substring(JSON_PREFIX.length)) as IncomingMessage;
+        } catch (error) {
+          this.host.logger.warn(`[session ${this.id}] message dropped: invalid JSON: ${(error as Error).message}`);
+          return;
+        }
+        return this.#dispatch(value);
+      }
+      default:
+        return this.#dispatch(text);
     }
   }
 

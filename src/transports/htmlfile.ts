@@ -19,6 +19,6 @@ export const HTMLFILE_FORMAT: StreamFormat = {
 /** `htmlfile`: one chunked GET at `/<resource>/htmlfile//<timestamp>`, POSTs to `/<sid>/send`. */
 export class HtmlfileTransport extends PollingTransport {
   protected createSink({ session, res, headers }: GetContext): SessionSink {
-    return new StreamSink(session, res, HTMLFILE_FORMAT, headers, (bytes) => this.context.countBytes('out', bytes));
+    return new StreamSink(session, res, HTMLFILE_FORMAT, headers, (bytes) => this.context.countBytes('out', bytes), this.context.settings.maxQueuedBytes);
   }
 }

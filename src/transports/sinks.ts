@@ -112,6 +112,7 @@ export class StreamSink implements SessionSink {
     private readonly format: StreamFormat,
     headers: Record<string, string>,
     private readonly countBytes: (bytes: number) => void,
+    private readonly maxBufferedBytes: number,
   ) {
     res.on('close', () => session.detach(this));
     res.writeHead(200, {
@@ -132,6 +133,8 @@ export class StreamSink implements SessionSink {
     let chunk = '';
     for (const frame of frames) chunk += this.format.renderFrame(frame);
     this.#write(chunk);
+    // A reader that stopped reading grows the response's buffer instead of our queue: same cap.
+    if (this.res.writableLength > this.maxBufferedBytes) this.session.abort('stream buffer over its limit');
   }
 
   end(): void {

@@ -15,6 +15,6 @@ export const MULTIPART_FORMAT: StreamFormat = {
 /** `xhr-multipart`: one long GET at `/<resource>/xhr-multipart/`, POSTs to `/<sid>/send`. */
 export class XhrMultipartTransport extends PollingTransport {
   protected createSink({ session, res, headers }: GetContext): SessionSink {
-    return new StreamSink(session, res, MULTIPART_FORMAT, headers, (bytes) => this.context.countBytes('out', bytes));
+    return new StreamSink(session, res, MULTIPART_FORMAT, headers, (bytes) => this.context.countBytes('out', bytes), this.context.settings.maxQueuedBytes);
   }
 }

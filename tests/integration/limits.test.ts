@@ -80,6 +80,34 @@ describe('send queue caps', () => {
   });
 });
 
+describe('stream caps', () => {
+  let server: TestServer;
+  afterEach(async () => server.close());
+
+  it('closes an htmlfile stream whose reader stopped reading', async () => {
+    server = await startEchoServer({ maxQueuedBytes: 1 << 20, heartbeatInterval: 60 });
+    let sid = '';
+    const req = request({ host: '127.0.0.1', port: server.port, path: `/socket.io/htmlfile//${Date.now()}`, agent: false }, (res) => {
+      res.setEncoding('utf8');
+      res.once('data', function first(chunk: string) {
+        sid = /~m~24~m~([A-Za-z0-9_-]{24})/.exec(chunk)?.[1] ?? '';
+        res.pause(); // and never read again
+      });
+    });
+    req.on('error', () => undefined);
+    req.end();
+    await waitFor(() => sid !== '' || server.log.opened.length > 0, 3000, 'the stream to open');
+    const connection = [...server.log.connections.values()][0];
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 400 && !connection.isClosed; i++) {
+      connection.send(chunk);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(connection.isClosed).toBe(true);
+    req.destroy();
+  });
+});
+
 describe('maxSessions', () => {
   let server: TestServer;
   afterEach(async () => server.close());

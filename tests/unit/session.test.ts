@@ -40,6 +40,7 @@ function host(): SessionHost & { released: Session[] } {
     sessionClosed: () => undefined,
     releaseSession: (session) => released.push(session),
     broadcastFrames: () => undefined,
+    scheduleFlush: (session) => queueMicrotask(() => session.flush()),
     countIn: () => undefined,
     countOut: () => undefined,
   };
