@@ -10,7 +10,8 @@ import { encodeOutgoing } from './protocol/codec';
 import { generateSessionId } from './protocol/session-id';
 import { SocketIoPathMatcher, splitUrl, truncate, type SocketIoPath } from './protocol/url';
 import { FlushScheduler } from './session/flush-scheduler';
-import { Session, type SessionHost } from './session/session';
+import { HeartbeatClock } from './session/heartbeat-clock';
+import { Session, type SessionHost, type SessionOptions } from './session/session';
 import type { SessionSink } from './session/sink';
 import { SessionStore } from './session/store';
 import {
@@ -66,6 +67,8 @@ export class SocketRouter implements SessionHost, TransportContext {
   readonly #httpTransports = new Map<TransportName, HttpTransport>();
   readonly #upgradeTransports = new Map<TransportName, UpgradeTransport>();
   readonly #flushes = new FlushScheduler();
+  readonly #streamingSessionOptions: SessionOptions;
+  readonly #pollingSessionOptions: SessionOptions;
   readonly #counters = { sessionsCreated: 0, sessionsClosed: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
   #closed = false;
 
@@ -79,6 +82,10 @@ export class SocketRouter implements SessionHost, TransportContext {
     this.#connectionClass = connectionClass;
     this.#paths = new SocketIoPathMatcher(this.settings.resource, this.settings.extraRe, this.settings.extraSep);
     this.#store = new SessionStore(secondsToMs(this.settings.sessionExpiry), secondsToMs(this.settings.sessionCheckInterval));
+    const limits = { maxQueuedMessages: this.settings.maxQueuedMessages, maxQueuedBytes: this.settings.maxQueuedBytes };
+    // Shared by every session of a kind: one object, not one per session.
+    this.#streamingSessionOptions = { ...limits, heartbeats: new HeartbeatClock(secondsToMs(this.settings.heartbeatInterval)) };
+    this.#pollingSessionOptions = { ...limits, heartbeats: null };
     this.#createTransports();
   }
 
@@ -216,11 +223,13 @@ export class SocketRouter implements SessionHost, TransportContext {
     createSink: (session: Session) => SessionSink,
   ): Promise<Session | null> {
     this.#checkCapacity();
-    const session = new Session(generateSessionId(), transport, this.#connectionClass, this, {
-      heartbeatMs: HEARTBEAT_TRANSPORTS.has(transport) ? secondsToMs(this.settings.heartbeatInterval) : 0,
-      maxQueuedMessages: this.settings.maxQueuedMessages,
-      maxQueuedBytes: this.settings.maxQueuedBytes,
-    });
+    const session = new Session(
+      generateSessionId(),
+      transport,
+      this.#connectionClass,
+      this,
+      HEARTBEAT_TRANSPORTS.has(transport) ? this.#streamingSessionOptions : this.#pollingSessionOptions,
+    );
     this.#store.add(session);
     this.#counters.sessionsCreated++;
     session.attach(createSink(session));

@@ -12,6 +12,7 @@ import {
 import type { ConnectionClass, ConnectionInfo, IncomingMessage, SessionControl, SocketConnection } from '../connection';
 import { describeError, type Logger } from '../logger';
 import type { TransportName } from '../settings';
+import type { HeartbeatClock, HeartbeatTarget } from './heartbeat-clock';
 import type { SessionSink } from './sink';
 
 /** What a session needs from the router that owns it. */
@@ -33,8 +34,8 @@ export interface SessionHost {
 }
 
 export interface SessionOptions {
-  /** Milliseconds between heartbeats; 0 for transports that need none (long-polling). */
-  heartbeatMs: number;
+  /** The router's heartbeat clock; null for transports that need none (long-polling). */
+  heartbeats: HeartbeatClock | null;
   /** Past this many queued messages, or bytes, the client is not keeping up: close it. */
   maxQueuedMessages: number;
   maxQueuedBytes: number;
@@ -48,7 +49,7 @@ type SessionState = 'opening' | 'open' | 'closed';
  * Tornadio's session: messages queue while no request is attached and flush
  * to whichever one attaches next.
  */
-export class Session implements SessionControl {
+export class Session implements SessionControl, HeartbeatTarget {
   readonly connection: SocketConnection;
   #state: SessionState = 'opening';
   #queue: string[];
@@ -58,7 +59,6 @@ export class Session implements SessionControl {
   #flushScheduled = false;
   /** Messages that arrived before `onOpen` settled; replayed once it accepts. */
   #earlyPayloads: string[] = [];
-  #heartbeatTimer: NodeJS.Timeout | null = null;
   #beatsSent = 0;
   #lastBeatAnswered = true;
   /** POSTs being handled: a close waits for them to be answered before ending the GET. */
@@ -121,7 +121,7 @@ export class Session implements SessionControl {
     }
     this.#state = 'open';
     this.host.sessionOpened(this);
-    if (this.options.heartbeatMs > 0) this.#startHeartbeats();
+    this.options.heartbeats?.add(this);
     this.#scheduleFlush();
     const early = this.#earlyPayloads;
     this.#earlyPayloads = [];
@@ -313,16 +313,15 @@ export class Session implements SessionControl {
 
   // ---- heartbeats ----
 
-  #startHeartbeats(): void {
-    this.#heartbeatTimer = setInterval(() => {
-      if (!this.#lastBeatAnswered) {
-        this.abort(`heartbeat ${this.#beatsSent} not answered`);
-        return;
-      }
-      this.#lastBeatAnswered = false;
-      this.#beatsSent++;
-      this.#enqueueHeartbeat(encodeHeartbeat(this.#beatsSent));
-    }, this.options.heartbeatMs);
+  /** Called by the heartbeat clock: the next `~h~n`, unless the last one went unanswered. */
+  heartbeat(): void {
+    if (!this.#lastBeatAnswered) {
+      this.abort(`heartbeat ${this.#beatsSent} not answered`);
+      return;
+    }
+    this.#lastBeatAnswered = false;
+    this.#beatsSent++;
+    this.#enqueueHeartbeat(encodeHeartbeat(this.#beatsSent));
   }
 
   // ---- closing ----
@@ -367,8 +366,7 @@ export class Session implements SessionControl {
   #shutDown(reason: string): void {
     this.host.logger.debug(`[session ${this.id}] closing: ${reason}`);
     this.#state = 'closed';
-    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
-    this.#heartbeatTimer = null;
+    this.options.heartbeats?.delete(this);
     this.host.sessionClosed(this);
     try {
       const result = this.connection.onClose();

@@ -3,6 +3,7 @@ import { silentLogger } from '../../src/logger';
 import { Session, type SessionHost } from '../../src/session/session';
 import type { SessionSink } from '../../src/session/sink';
 import { SessionStore } from '../../src/session/store';
+import { HeartbeatClock } from '../../src/session/heartbeat-clock';
 
 /** A sink that records what it was handed, persistent or one-shot. */
 class RecordingSink implements SessionSink {
@@ -56,7 +57,7 @@ describe('Session', () => {
   });
 
   it('sends the session id first and nothing before onOpen accepts', async () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     const sink = new RecordingSink(true);
     session.attach(sink);
     await tick();
@@ -67,7 +68,7 @@ describe('Session', () => {
   });
 
   it('queues while no sink is attached and flushes everything, in order, to the next one', async () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
     session.sendMessage('a');
     session.sendMessage({ b: 1 });
@@ -81,7 +82,7 @@ describe('Session', () => {
   });
 
   it('puts frames a sink could not deliver back at the head of the queue', async () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
     session.sendMessage('later');
     session.requeue(['~m~7~m~earlier']);
@@ -92,7 +93,7 @@ describe('Session', () => {
   });
 
   it('releases an older sink when a newer one attaches', () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     const older = new RecordingSink(false);
     const newer = new RecordingSink(false);
     session.attach(older);
@@ -102,7 +103,7 @@ describe('Session', () => {
   });
 
   it('dispatches every message of a payload, heartbeats included anywhere', async () => {
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
     session.receivePayload('~m~1~m~a~m~4~m~~h~1~m~8~m~~j~[1,2]~m~1~m~b');
     expect(events).toEqual(['message "a"', 'message [1,2]', 'message "b"']);
@@ -110,7 +111,7 @@ describe('Session', () => {
 
   it('calls onClose exactly once however it is closed', async () => {
     const h = host();
-    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
     session.close();
     session.close();
@@ -122,7 +123,7 @@ describe('Session', () => {
 
   it('closes a session that misses a heartbeat (fake timers)', async () => {
     jest.useFakeTimers();
-    const session = new Session('s1', 'websocket', Recorder, host(), { heartbeatMs: 1000, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    const session = new Session('s1', 'websocket', Recorder, host(), { heartbeats: new HeartbeatClock(1000), maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     const sink = new RecordingSink(true);
     session.attach(sink);
     await session.open({ ...info, transport: 'websocket', sessionId: 's1' });
@@ -152,7 +153,7 @@ describe('SessionStore expiry (fake timers)', () => {
     const store = new SessionStore(30_000, 15_000);
     const h = host();
     h.releaseSession = (session) => store.delete(session);
-    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     store.add(session);
     await session.open({ ...info, sessionId: 's1' });
     jest.advanceTimersByTime(20_000);
@@ -171,10 +172,44 @@ describe('SessionStore expiry (fake timers)', () => {
   it('holds no timer when it has no sessions', () => {
     const store = new SessionStore(1000, 1000);
     expect(jest.getTimerCount()).toBe(0);
-    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeatMs: 0, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     store.add(session);
     expect(jest.getTimerCount()).toBe(1);
     store.delete(session);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('HeartbeatClock (fake timers)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('runs one timer for all its sessions, and none when it has none', () => {
+    const clock = new HeartbeatClock(1000);
+    const beats: string[] = [];
+    const a = { heartbeat: () => beats.push('a') };
+    const b = { heartbeat: () => beats.push('b') };
+    expect(jest.getTimerCount()).toBe(0);
+    clock.add(a);
+    clock.add(b);
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(2000);
+    expect(beats).toEqual(['a', 'b', 'a', 'b']);
+    clock.delete(a);
+    jest.advanceTimersByTime(1000);
+    expect(beats).toEqual(['a', 'b', 'a', 'b', 'b']);
+    clock.delete(b);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('lets a session leave while the clock iterates', () => {
+    const clock = new HeartbeatClock(1000);
+    const beats: string[] = [];
+    const leaver = { heartbeat: () => (beats.push('leaver'), clock.delete(leaver)) };
+    const stayer = { heartbeat: () => beats.push('stayer') };
+    clock.add(leaver);
+    clock.add(stayer);
+    jest.advanceTimersByTime(2000);
+    expect(beats).toEqual(['leaver', 'stayer', 'stayer']);
   });
 });
