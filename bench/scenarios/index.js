@@ -1,0 +1,123 @@
+'use strict';
+// The five scenarios of issue 5: which targets each compares, which of them
+// is tornadio (subject), the floor of its stack and socket.io (peer), the
+// figures reported (the first is the main one: server CPU per operation),
+// and the targets tornadio must meet, as ratios of medians.
+
+/** One reported figure: `lower` says which way is better (for the reader; checks carry their own bound). */
+const m = (key, label, unit, digits, lower = true) => ({ key, label, unit, digits, lower });
+
+const SCENARIOS = {
+  'echo-ws': {
+    title: '1. WebSocket echo',
+    module: 'echo',
+    targets: ['tornadio-ws', 'raw-ws', 'socketio-ws', 'tornadio-ws-client'],
+    subject: 'tornadio-ws',
+    floor: 'raw-ws',
+    peer: 'socketio-ws',
+    describe: (s) => `${s.clients} clients × ${s.inFlight} messages in flight, ${s.messageBytes}-byte messages, ${s.durationMs / 1000} s measured after ${s.warmupMs / 1000} s warm-up`,
+    metrics: [
+      m('serverCpuPerOpUs', 'server CPU per round trip', 'µs', 2),
+      m('opsPerSec', 'round trips/s', '', 0, false),
+      m('latencyP50Us', 'p50 latency', 'µs', 0),
+      m('latencyP99Us', 'p99 latency', 'µs', 0),
+      m('serverCpuUtilPct', 'server CPU use', '% of a core', 0),
+      m('generatorCpuPerOpUs', 'generator CPU per round trip', 'µs', 2),
+      m('generatorCpuUtilPct', 'generator CPU use', '% of a core', 0),
+      m('otherCpuPct', 'other processes\' CPU during the window', '% of the machine', 0),
+      m('errors', 'errors', '', 0),
+    ],
+    checks: [{ metric: 'serverCpuPerOpUs', against: 'floor', max: 1.0, label: 'websocket echo: server CPU per round trip ≤ 1.0× raw ws' }],
+  },
+  longpoll: {
+    title: '2. Long-poll echo',
+    module: 'echo',
+    targets: ['tornadio-xhr', 'http-longpoll', 'socketio-polling', 'tornadio-xhr-client'],
+    subject: 'tornadio-xhr',
+    floor: 'http-longpoll',
+    peer: 'socketio-polling',
+    describe: (s) => `${s.clients} clients × ${s.inFlight} message in flight, ${s.messageBytes}-byte messages, ${s.durationMs / 1000} s measured after ${s.warmupMs / 1000} s warm-up; a round trip is a POST plus the GET it answers`,
+    metrics: [
+      m('serverCpuPerOpUs', 'server CPU per round trip', 'µs', 1),
+      m('opsPerSec', 'round trips/s', '', 0, false),
+      m('latencyP50Us', 'p50 latency', 'µs', 0),
+      m('latencyP99Us', 'p99 latency', 'µs', 0),
+      m('serverCpuUtilPct', 'server CPU use', '% of a core', 0),
+      m('generatorCpuPerOpUs', 'generator CPU per round trip', 'µs', 1),
+      m('generatorCpuUtilPct', 'generator CPU use', '% of a core', 0),
+      m('otherCpuPct', 'other processes\' CPU during the window', '% of the machine', 0),
+      m('errors', 'errors', '', 0),
+    ],
+    checks: [{ metric: 'serverCpuPerOpUs', against: 'floor', max: 1.1, label: 'long-poll: server CPU per round trip ≤ 1.1× plain http' }],
+  },
+  idle: {
+    title: '3. Idle websocket connections',
+    module: 'idle',
+    targets: ['tornadio-ws', 'raw-ws', 'socketio-ws'],
+    subject: 'tornadio-ws',
+    floor: 'raw-ws',
+    peer: 'socketio-ws',
+    describe: (s) => `${s.connections} connections opened ${s.concurrency} at a time; memory after GC against the server's baseline (taken after a warm-up of ${s.warmupConnections} connects, closed)`,
+    metrics: [
+      m('serverCpuPerConnectUs', 'server CPU per connect', 'µs', 0),
+      m('rssPerConnBytes', 'RSS per connection', 'B', 0),
+      m('heapPerConnBytes', 'heap per connection', 'B', 0),
+      m('connectTotalMs', 'connect time, total', 'ms', 0),
+      m('connectPerConnUs', 'connect time per connection (total ÷ n)', 'µs', 0),
+      m('connectP50Us', 'single connect p50', 'µs', 0),
+      m('connectP99Us', 'single connect p99', 'µs', 0),
+      m('generatorCpuPerConnectUs', 'generator CPU per connect', 'µs', 0),
+      m('otherCpuPct', 'other processes\' CPU during the window', '% of the machine', 0),
+      m('errors', 'errors', '', 0),
+    ],
+    checks: [
+      { metric: 'rssPerConnBytes', against: 'floor', max: 1.25, label: 'idle: RSS per connection ≤ 1.25× raw ws' },
+      { metric: 'heapPerConnBytes', against: 'floor', max: 1.5, label: 'idle: heap per connection ≤ 1.5× raw ws' },
+      { metric: 'serverCpuPerConnectUs', against: 'floor', max: 1.3, label: 'idle: connect cost (server CPU per connect) ≤ 1.3× raw ws' },
+    ],
+  },
+  broadcast: {
+    title: '4. Broadcast fan-out',
+    module: 'broadcast',
+    targets: ['tornadio-ws', 'raw-ws', 'socketio-ws'],
+    subject: 'tornadio-ws',
+    floor: 'raw-ws',
+    peer: 'socketio-ws',
+    describe: (s) => `${s.bytes}-byte message to ${s.clients} websocket clients, ${s.rounds} rounds (after ${s.warmupRounds} warm-up); per run the median over rounds`,
+    metrics: [
+      m('fanoutMs', 'broadcast call → last client has it', 'ms', 2),
+      m('serverBusyMs', 'server busy (call + flushes)', 'ms', 2),
+      m('serverCpuPerDeliveryUs', 'server CPU per delivery', 'µs', 2),
+      m('firstDeliveryMs', 'broadcast call → first client has it', 'ms', 2),
+      m('generatorCpuPerDeliveryUs', 'generator CPU per delivery', 'µs', 2),
+      m('errors', 'errors', '', 0),
+    ],
+    checks: [{ metric: 'fanoutMs', against: 'floor', max: 1.1, label: 'broadcast: fan-out time ≤ 1.1× raw ws' }],
+  },
+  mixed: {
+    title: '5. Mixed concurrent sessions',
+    module: 'mixed',
+    targets: ['tornadio-mixed', 'socketio-mixed'],
+    subject: 'tornadio-mixed',
+    floor: null,
+    peer: 'socketio-mixed',
+    describe: (s) => `${s.sessions} sessions, half websocket and half polling, opened ${s.concurrency} at a time, held ${s.holdMs / 1000} s; each sends one ${s.messageBytes}-byte message every ${s.sendEveryMs / 1000} s and expects the echo`,
+    metrics: [
+      m('errors', 'errors', '', 0),
+      m('rssPerSessionBytes', 'RSS per session', 'B', 0),
+      m('heapPerSessionBytes', 'heap per session', 'B', 0),
+      m('serverCpuPerRoundTripUs', 'server CPU per round trip (hold)', 'µs', 1),
+      m('serverCpuUtilPct', 'server CPU use (hold)', '% of a core', 1),
+      m('generatorCpuUtilPct', 'generator CPU use (hold)', '% of a core', 1),
+      m('wsLatencyP50Us', 'websocket p50 latency', 'µs', 0),
+      m('wsLatencyP99Us', 'websocket p99 latency', 'µs', 0),
+      m('pollLatencyP50Us', 'polling p50 latency', 'µs', 0),
+      m('pollLatencyP99Us', 'polling p99 latency', 'µs', 0),
+      m('connectTotalMs', 'time to open all sessions', 'ms', 0),
+      m('otherCpuPct', 'other processes\' CPU during the window', '% of the machine', 0),
+    ],
+    checks: [{ metric: 'errors', against: 'zero', label: 'mixed: no errors' }],
+  },
+};
+
+module.exports = { SCENARIOS };

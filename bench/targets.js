@@ -1,0 +1,85 @@
+'use strict';
+// What is benchmarked: a server module (bench/servers/*.js, run in its own
+// process) paired with the load-generator driver that speaks its protocol
+// (bench/clients/*.js). Every driver exports `connect(port, handlers,
+// transport)` resolving once the connection is usable (session id, or
+// socket.io's connect ack, received) with `{ send(text), close() }`;
+// `handlers.onMessage(text)` gets each application message and
+// `handlers.onClose(reason)` an end the generator did not ask for. Protocol
+// chores (heartbeats, pings) are answered inside the drivers.
+const config = require('./config');
+
+const TORNADIO_DRIVERS = { raw: 'tornadio-raw', client: 'tornadio-client' };
+const tornadioDriver = TORNADIO_DRIVERS[config.tornadioDriver];
+if (!tornadioDriver) throw new Error(`BENCH_TORNADIO_DRIVER must be raw or client, got ${config.tornadioDriver}`);
+
+/** The tornadio settings used by the mixed scenario: warm-up sessions expire quickly (see scenarios/mixed.js). */
+const QUICK_EXPIRY = { router: { sessionExpiry: 10, sessionCheckInterval: 2 } };
+
+const TARGETS = {
+  'tornadio-ws': { label: 'tornadio websocket', server: 'tornadio', driver: tornadioDriver, transports: ['websocket'] },
+  'tornadio-xhr': { label: 'tornadio xhr-polling', server: 'tornadio', driver: tornadioDriver, transports: ['xhr-polling'] },
+  // Informational: the same servers driven by tornadio's own client, which
+  // coalesces the sends of one tick into one websocket message (or POST).
+  'tornadio-ws-client': {
+    label: 'tornadio websocket via tornadio/client',
+    server: 'tornadio',
+    driver: 'tornadio-client',
+    transports: ['websocket'],
+  },
+  'tornadio-xhr-client': {
+    label: 'tornadio xhr-polling via tornadio/client',
+    server: 'tornadio',
+    driver: 'tornadio-client',
+    transports: ['xhr-polling'],
+  },
+  'raw-ws': { label: 'raw ws', server: 'raw-ws', driver: 'raw-ws', transports: ['websocket'] },
+  'http-longpoll': { label: 'plain http long-poll', server: 'http-longpoll', driver: 'http-longpoll', transports: ['polling'] },
+  'socketio-ws': {
+    label: 'socket.io v4 websocket',
+    server: 'socketio-v4',
+    serverOptions: { transports: ['websocket'] },
+    driver: 'eio4',
+    transports: ['websocket'],
+  },
+  'socketio-polling': {
+    label: 'socket.io v4 polling',
+    server: 'socketio-v4',
+    serverOptions: { transports: ['polling'] },
+    driver: 'eio4',
+    transports: ['polling'],
+  },
+  'tornadio-mixed': {
+    label: 'tornadio ws + xhr-polling',
+    server: 'tornadio',
+    serverOptions: QUICK_EXPIRY,
+    driver: tornadioDriver,
+    transports: ['websocket', 'xhr-polling'],
+  },
+  'socketio-mixed': {
+    label: 'socket.io v4 ws + polling',
+    server: 'socketio-v4',
+    serverOptions: { transports: ['polling', 'websocket'] },
+    driver: 'eio4',
+    transports: ['websocket', 'polling'],
+  },
+};
+
+/**
+ * The target with its driver loaded: `connect(port, handlers, index)` picks
+ * the transport by index, so a mixed target alternates websocket and polling.
+ */
+function loadTarget(name) {
+  const target = TARGETS[name];
+  if (!target) throw new Error(`unknown target ${name}`);
+  const driver = require(`./clients/${target.driver}`);
+  return {
+    ...target,
+    name,
+    driverName: driver.name,
+    transportOf: (index) => target.transports[index % target.transports.length],
+    connect: (port, handlers, index = 0) => driver.connect(port, handlers, target.transports[index % target.transports.length]),
+  };
+}
+
+module.exports = { TARGETS, loadTarget };
