@@ -26,6 +26,7 @@ export class Application {
   readonly settings: ResolvedApplicationSettings;
   readonly logger: Logger;
   readonly #routes: CompiledRoute[];
+  readonly #routers: readonly SocketRouter[];
 
   constructor(routes: readonly Route[], settings?: ApplicationSettings) {
     this.settings = resolveApplicationSettings(settings);
@@ -38,11 +39,13 @@ export class Application {
       }
       return { pattern: compile(pattern), target };
     });
+    // Looked up on every upgrade: worked out once.
+    this.#routers = this.#routes.flatMap((route) => (route.target instanceof SocketRouter ? [route.target] : []));
   }
 
-  /** Every socket router in the route table. */
-  get routers(): SocketRouter[] {
-    return this.#routes.flatMap((route) => (route.target instanceof SocketRouter ? [route.target] : []));
+  /** Every socket router in the route table, in order. */
+  get routers(): readonly SocketRouter[] {
+    return this.#routers;
   }
 
   /** Serves one request with the first route whose pattern matches its path; 404 when none does. */

@@ -9,6 +9,7 @@ import { describeError, type Logger } from './logger';
 import { encodeOutgoing } from './protocol/codec';
 import { generateSessionId } from './protocol/session-id';
 import { SocketIoPathMatcher, splitUrl, truncate, type SocketIoPath } from './protocol/url';
+import { ConnectionView } from './session/connection-view';
 import { FlushScheduler } from './session/flush-scheduler';
 import { HeartbeatClock } from './session/heartbeat-clock';
 import { Session, type SessionHost, type SessionOptions } from './session/session';
@@ -63,7 +64,9 @@ export class SocketRouter implements SessionHost, TransportContext {
   readonly #connectionClass: ConnectionClass;
   readonly #paths: SocketIoPathMatcher;
   readonly #store: SessionStore;
-  readonly #open = new Map<string, SocketConnection>();
+  /** Open sessions by id (a closed one may linger in the store to hand out its last frames). */
+  readonly #open = new Map<string, Session>();
+  readonly #connections = new ConnectionView(this.#open);
   readonly #httpTransports = new Map<TransportName, HttpTransport>();
   readonly #upgradeTransports = new Map<TransportName, UpgradeTransport>();
   readonly #flushes = new FlushScheduler();
@@ -122,12 +125,12 @@ export class SocketRouter implements SessionHost, TransportContext {
 
   /** Open connections by session id. */
   get connections(): ReadonlyMap<string, SocketConnection> {
-    return this.#open;
+    return this.#connections;
   }
 
   get stats(): RouterStats {
     const connectionsByTransport = Object.fromEntries(TRANSPORT_NAMES.map((name) => [name, 0])) as Record<TransportName, number>;
-    for (const connection of this.#open.values()) connectionsByTransport[connection.transport]++;
+    for (const session of this.#open.values()) connectionsByTransport[session.transport]++;
     return { connections: this.#open.size, connectionsByTransport, ...this.#counters };
   }
 
@@ -143,9 +146,8 @@ export class SocketRouter implements SessionHost, TransportContext {
   broadcast(message: unknown, except?: SocketConnection | readonly SocketConnection[] | null): void {
     const frames = encodeOutgoing(message);
     const skip = except ? new Set<SocketConnection>(except instanceof SocketConnection ? [except] : except) : null;
-    for (const connection of this.#open.values()) {
-      if (skip?.has(connection)) continue;
-      this.#store.get(connection.sessionId)?.enqueueFrames(frames);
+    for (const session of this.#open.values()) {
+      if (!skip?.has(session.connection)) session.receiveBroadcast(frames);
     }
   }
 
@@ -263,7 +265,7 @@ export class SocketRouter implements SessionHost, TransportContext {
   // ---- SessionHost ----
 
   sessionOpened(session: Session): void {
-    this.#open.set(session.id, session.connection);
+    this.#open.set(session.id, session);
   }
 
   sessionClosed(session: Session): void {
@@ -275,9 +277,8 @@ export class SocketRouter implements SessionHost, TransportContext {
   }
 
   broadcastFrames(frames: string[], except: Session | null): void {
-    for (const connection of this.#open.values()) {
-      if (connection.sessionId === except?.id) continue;
-      this.#store.get(connection.sessionId)?.enqueueFrames(frames);
+    for (const session of this.#open.values()) {
+      if (session !== except) session.receiveBroadcast(frames);
     }
   }
 

@@ -54,6 +54,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 /** The `data` field of a form-encoded body, as every 0.6 polling transport posts it. */
 export function formDataField(body: string): string {
+  // The usual body is one field, `data=...`: decode it directly.
+  if (body.startsWith('data=') && !body.includes('&')) {
+    const encoded = body.substring(5);
+    try {
+      return decodeURIComponent(encoded.includes('+') ? encoded.replace(/\+/g, ' ') : encoded);
+    } catch {
+      // A malformed %-escape: fall through to the lenient parser, as a browser's form decoding would.
+    }
+  }
   const data = new URLSearchParams(body).get('data');
   if (data === null) throw new RequestError('BAD_REQUEST', 'body has no "data" field');
   return data;

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestInfo } from '../connection';
 
@@ -34,22 +35,69 @@ export function parseQuery(search: string): Record<string, string | string[]> {
 }
 
 /** The peer address; with `trustProxy`, the first hop of X-Forwarded-For. */
-export function remoteAddressOf(req: IncomingMessage, trustProxy: boolean): string {
+export function remoteAddressOf(headers: IncomingHttpHeaders, socket: Socket | null, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
+    const forwarded = headers['x-forwarded-for'];
     const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
     if (first) return first;
   }
-  return req.socket.remoteAddress ?? '';
+  return socket?.remoteAddress ?? '';
+}
+
+/**
+ * What `onOpen` sees of the request. Address, query and cookies are worked
+ * out on first read: most applications never read them, and asking the
+ * kernel for the peer address costs a system call per connect.
+ */
+class LazyRequestInfo implements RequestInfo {
+  readonly headers: IncomingHttpHeaders;
+  readonly url: string;
+  readonly secure: boolean;
+  #socket: Socket | null;
+  #search: string | null;
+  #remoteAddress: string | undefined;
+  #query: Record<string, string | string[]> | undefined;
+  #cookies: Record<string, string> | undefined;
+
+  constructor(
+    req: IncomingMessage,
+    search: string,
+    private readonly trustProxy: boolean,
+  ) {
+    this.headers = req.headers;
+    this.url = req.url ?? '';
+    this.secure = (req.socket as Partial<TLSSocket>).encrypted === true;
+    this.#socket = req.socket;
+    this.#search = search;
+  }
+
+  get remoteAddress(): string {
+    if (this.#remoteAddress === undefined) {
+      this.#remoteAddress = remoteAddressOf(this.headers, this.#socket, this.trustProxy);
+      this.#socket = null;
+    }
+    return this.#remoteAddress;
+  }
+
+  get query(): Record<string, string | string[]> {
+    if (this.#query === undefined) {
+      this.#query = parseQuery(this.#search ?? '');
+      this.#search = null;
+    }
+    return this.#query;
+  }
+
+  get cookies(): Record<string, string> {
+    this.#cookies ??= parseCookies(this.headers.cookie);
+    return this.#cookies;
+  }
+
+  toJSON(): RequestInfo {
+    const { remoteAddress, headers, query, cookies, url, secure } = this;
+    return { remoteAddress, headers, query, cookies, url, secure };
+  }
 }
 
 export function describeRequest(req: IncomingMessage, search: string, trustProxy: boolean): RequestInfo {
-  return {
-    remoteAddress: remoteAddressOf(req, trustProxy),
-    headers: req.headers,
-    query: parseQuery(search),
-    cookies: parseCookies(req.headers.cookie),
-    url: req.url ?? '',
-    secure: (req.socket as Partial<TLSSocket>).encrypted === true,
-  };
+  return new LazyRequestInfo(req, search, trustProxy);
 }

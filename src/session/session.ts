@@ -158,6 +158,22 @@ export class Session implements SessionControl, HeartbeatTarget {
     this.#scheduleFlush();
   }
 
+  /**
+   * A broadcast's frames, encoded once for everyone. With nothing queued and
+   * a socket attached they are written at once: a fan-out to thousands then
+   * costs one write each and no queueing, and the first client is not kept
+   * waiting for the last one to be queued.
+   */
+  receiveBroadcast(frames: string[]): void {
+    const sink = this.#sink;
+    if (this.#state === 'open' && sink?.persistent && this.#queue.length === 0 && !this.#flushScheduled) {
+      this.host.countOut(frames.length);
+      sink.deliver(frames);
+      return;
+    }
+    this.enqueueFrames(frames);
+  }
+
   #enqueueHeartbeat(frame: string): void {
     this.#queue.push(frame);
     this.#queuedBytes += frame.length;

@@ -8,6 +8,25 @@ import type { TransportContext, TransportRequest, UpgradeTransport } from './tra
 /** Close codes we send; 1009 (too big) and 1007 (bad UTF-8) come from `ws` itself. */
 const CLOSE_NORMAL = 1000;
 
+/** Buffers are sent as text messages: the 0.6 protocol is text only. */
+const TEXT_MESSAGE = { binary: false } as const;
+
+/**
+ * The last payload encoded to UTF-8, kept so that a broadcast, whose
+ * sessions all deliver the same string, encodes it once instead of once per
+ * socket (`ws` would encode a string on every send).
+ */
+let lastText: string | null = null;
+let lastBytes = Buffer.alloc(0);
+
+function utf8(text: string): Buffer {
+  if (text !== lastText) {
+    lastBytes = Buffer.from(text, 'utf8');
+    lastText = text;
+  }
+  return lastBytes;
+}
+
 /** Carries a session's frames over one websocket; coalesced frames go out as one message. */
 class WebSocketSink implements SessionSink {
   readonly persistent = true;
@@ -19,9 +38,9 @@ class WebSocketSink implements SessionSink {
   ) {}
 
   deliver(frames: string[]): void {
-    const payload = frames.length === 1 ? frames[0] : frames.join('');
-    this.context.countBytes('out', Buffer.byteLength(payload));
-    this.socket.send(payload);
+    const payload = utf8(frames.length === 1 ? frames[0] : frames.join(''));
+    this.context.countBytes('out', payload.length);
+    this.socket.send(payload, TEXT_MESSAGE);
     // A peer that stops reading grows ws's send buffer instead of our queue: same cap.
     if (this.socket.bufferedAmount > this.context.settings.maxQueuedBytes) {
       this.context.logger.warn(`[session ${this.session.id}] websocket send buffer over its limit (${this.socket.bufferedAmount} bytes); closing`);
@@ -57,7 +76,11 @@ export class WebSocketTransport implements UpgradeTransport {
   }
 
   handleUpgrade(request: TransportRequest, socket: Duplex, head: Buffer): void {
+    // Hold writes until this tick's work is done, so the 101 response and the
+    // session id (when onOpen answers at once) leave in one packet.
+    socket.cork();
     this.#server.handleUpgrade(request.req, socket, head, (ws) => this.#accept(ws, request));
+    setImmediate(() => socket.uncork());
   }
 
   #accept(ws: WebSocket, request: TransportRequest): void {
