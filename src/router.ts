@@ -217,13 +217,13 @@ export class SocketRouter implements SessionHost, TransportContext {
 
   // ---- TransportContext ----
 
-  async openSession(
+  openSession(
     transport: TransportName,
     req: IncomingMessage,
     path: SocketIoPath,
     search: string,
     createSink: (session: Session) => SessionSink,
-  ): Promise<Session | null> {
+  ): void {
     this.#checkCapacity();
     const session = new Session(
       generateSessionId(),
@@ -241,7 +241,7 @@ export class SocketRouter implements SessionHost, TransportContext {
       request: describeRequest(req, search, this.settings.trustProxy),
       extra: path.extra,
     };
-    return (await session.open(info)) ? session : null;
+    void session.open(info);
   }
 
   /** Refuses a new session when `maxSessions` are open already. */

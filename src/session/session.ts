@@ -9,7 +9,7 @@ import {
   messageKind,
   singleFrameMessage,
 } from '../protocol/codec';
-import type { ConnectionClass, ConnectionInfo, IncomingMessage, SessionControl, SocketConnection } from '../connection';
+import type { ConnectionClass, ConnectionInfo, IncomingMessage, OpenResult, SessionControl, SocketConnection } from '../connection';
 import { describeError, type Logger } from '../logger';
 import type { TransportName } from '../settings';
 import type { HeartbeatClock, HeartbeatTarget } from './heartbeat-clock';
@@ -101,17 +101,30 @@ export class Session implements SessionControl, HeartbeatTarget {
   }
 
   /**
-   * Runs the user's `onOpen`. Resolves true when the connection is accepted;
-   * on refusal (false, or a throw) the session is closed without `onClose`,
-   * since it never opened.
+   * Runs the user's `onOpen`. Returns (or, for an async `onOpen`, resolves
+   * with) true when the connection is accepted; on refusal (false, or a
+   * throw) the session is closed without `onClose`, since it never opened. A
+   * synchronous `onOpen` settles at once: no promise on the connect path.
    */
-  async open(info: ConnectionInfo): Promise<boolean> {
-    let accepted: boolean;
+  open(info: ConnectionInfo): boolean | Promise<boolean> {
+    let result: OpenResult;
     try {
-      accepted = (await this.connection.onOpen(info)) !== false;
+      result = this.connection.onOpen(info);
     } catch (error) {
+      return this.#settleOpen(false, error);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (value) => this.#settleOpen(value !== false),
+        (error: unknown) => this.#settleOpen(false, error),
+      );
+    }
+    return this.#settleOpen(result !== false);
+  }
+
+  #settleOpen(accepted: boolean, error?: unknown): boolean {
+    if (error !== undefined) {
       this.host.logger.error(`[session ${this.id}] onOpen threw; refusing the connection: ${describeError(error)}`);
-      accepted = false;
     }
     if (this.#state !== 'opening') return this.#state === 'open';
     if (!accepted) {

@@ -80,9 +80,7 @@ export abstract class PollingTransport implements HttpTransport {
   #get(request: TransportRequest, res: ServerResponse, headers: Record<string, string>): void {
     const address = this.#checkedAddress(request.path.segments, 'GET');
     if (address.sessionId === '') {
-      this.context
-        .openSession(this.name, request.req, request.path, request.search, (session) => this.createSink({ session, res, address, headers }))
-        .catch((error: unknown) => this.#refuse(res, error, headers));
+      this.context.openSession(this.name, request.req, request.path, request.search, (session) => this.createSink({ session, res, address, headers }));
       return;
     }
     const session = this.#sessionFor(address.sessionId);

@@ -14,8 +14,7 @@ export interface TransportContext {
   readonly origins: OriginPolicy;
   /**
    * Creates and registers a session, attaches its first sink and runs
-   * `onOpen`. Resolves with the session, or null when `onOpen` refused (the
-   * sink has then been ended).
+   * `onOpen` (a refusal ends the sink). Throws TOO_MANY_SESSIONS when full.
    */
   openSession(
     transport: TransportName,
@@ -23,7 +22,7 @@ export interface TransportContext {
     path: SocketIoPath,
     search: string,
     createSink: (session: Session) => SessionSink,
-  ): Promise<Session | null>;
+  ): void;
   /** The live session with this id opened over this transport, if any. */
   findSession(id: string, transport: TransportName): Session | undefined;
   /** Counts bytes for `router.stats`. */

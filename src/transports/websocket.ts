@@ -7,6 +7,7 @@ import type { TransportContext, TransportRequest, UpgradeTransport } from './tra
 
 /** Close codes we send; 1009 (too big) and 1007 (bad UTF-8) come from `ws` itself. */
 const CLOSE_NORMAL = 1000;
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Buffers are sent as text messages: the 0.6 protocol is text only. */
 const TEXT_MESSAGE = { binary: false } as const;
@@ -80,7 +81,8 @@ export class WebSocketTransport implements UpgradeTransport {
     // session id (when onOpen answers at once) leave in one packet.
     socket.cork();
     this.#server.handleUpgrade(request.req, socket, head, (ws) => this.#accept(ws, request));
-    setImmediate(() => socket.uncork());
+    // Queued after the flush that writes the session id (when onOpen answered at once).
+    queueMicrotask(() => socket.uncork());
   }
 
   #accept(ws: WebSocket, request: TransportRequest): void {
@@ -97,15 +99,16 @@ export class WebSocketTransport implements UpgradeTransport {
       context.logger.warn(`[${this.name}] ${session ? `session ${session.id}: ` : ''}${error.message}`);
     });
     ws.on('close', () => session?.abort('websocket closed'));
-    void context
-      .openSession(this.name, request.req, request.path, request.search, (created) => {
+    try {
+      context.openSession(this.name, request.req, request.path, request.search, (created) => {
         session = created;
         return new WebSocketSink(ws, created, context);
-      })
-      .catch((error: unknown) => {
-        context.logger.error(`[${this.name}] could not open a session: ${String(error)}`);
-        ws.terminate();
       });
+    } catch (error) {
+      // Capacity was checked before the upgrade; this is a race with another connect.
+      context.logger.warn(`[${this.name}] could not open a session: ${String(error)}`);
+      ws.close(CLOSE_TRY_AGAIN_LATER);
+    }
   }
 
   close(): void {
