@@ -24,6 +24,7 @@ import {
   type TransportName,
 } from './settings';
 import { HtmlfileTransport } from './transports/htmlfile';
+import { PollDeadlines } from './transports/poll-deadlines';
 import { JsonpPollingTransport } from './transports/jsonp-polling';
 import type { HttpTransport, TransportContext, UpgradeTransport } from './transports/transport';
 import { createWebSocketServer, WebSocketTransport } from './transports/websocket';
@@ -61,6 +62,7 @@ export class SocketRouter implements SessionHost, TransportContext {
   readonly settings: ResolvedRouterSettings;
   readonly logger: Logger;
   readonly origins: OriginPolicy;
+  readonly pollDeadlines: PollDeadlines;
   readonly #connectionClass: ConnectionClass;
   readonly #paths: SocketIoPathMatcher;
   readonly #store: SessionStore;
@@ -82,6 +84,7 @@ export class SocketRouter implements SessionHost, TransportContext {
     this.settings = resolveRouterSettings(settings);
     this.logger = this.settings.logger;
     this.origins = new OriginPolicy(this.settings.origins);
+    this.pollDeadlines = new PollDeadlines(secondsToMs(this.settings.xhrPollingTimeout));
     this.#connectionClass = connectionClass;
     this.#paths = new SocketIoPathMatcher(this.settings.resource, this.settings.extraRe, this.settings.extraSep);
     this.#store = new SessionStore(secondsToMs(this.settings.sessionExpiry), secondsToMs(this.settings.sessionCheckInterval));

@@ -43,12 +43,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onAbort);
-      req.off('close', onAbort);
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onAbort);
-    req.on('close', onAbort);
   });
 }
 

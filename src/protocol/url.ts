@@ -15,21 +15,42 @@ export interface SocketIoPath {
   segments: string[];
 }
 
+const SLASH = 0x2f;
+const TARGETS: ReadonlySet<string> = new Set([...TRANSPORT_NAMES, 'socket.io.js']);
+
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Reads socket.io paths under one resource, with Tornadio's optional extra segment. */
 export class SocketIoPathMatcher {
   readonly #prefix: string;
   readonly #pattern: RegExp;
+  readonly #hasExtra: boolean;
   /** A pattern an `Application` can route on: everything under the resource. */
   readonly routePattern: RegExp;
 
   constructor(resource: string, extraRe: RegExp | null, extraSep: string) {
     this.#prefix = `/${resource}`;
+    this.#hasExtra = extraRe !== null;
     const targets = [...TRANSPORT_NAMES, 'socket.io.js'].map(escapeRegExp).join('|');
     const extra = extraRe ? `(?:${escapeRegExp(extraSep)}(${extraRe.source}))?` : '()';
     this.#pattern = new RegExp(`^${escapeRegExp(this.#prefix)}${extra}/(${targets})(?=/|$)(.*)$`);
     this.routePattern = new RegExp(`^${escapeRegExp(this.#prefix)}(?=[/?]|$|${escapeRegExp(extraSep || '/')})`);
+  }
+
+  /** The common case, no extra segment: read by hand, a regular expression per request is measurable. */
+  #parsePlain(pathname: string): SocketIoPath {
+    const start = this.#prefix.length + 1;
+    if (!pathname.startsWith(this.#prefix) || pathname.charCodeAt(start - 1) !== SLASH) {
+      throw new RequestError('UNKNOWN_TRANSPORT', `no known transport in path ${truncate(pathname)}`);
+    }
+    const end = pathname.indexOf('/', start);
+    const target = end === -1 ? pathname.substring(start) : pathname.substring(start, end);
+    if (!TARGETS.has(target)) throw new RequestError('UNKNOWN_TRANSPORT', `no known transport in path ${truncate(pathname)}`);
+    return {
+      target: target as SocketIoPath['target'],
+      extra: null,
+      segments: end === -1 ? [] : pathname.substring(end + 1).split('/'),
+    };
   }
 
   /** Whether a path belongs to this resource at all (so 404s for it are ours to give). */
@@ -39,6 +60,7 @@ export class SocketIoPathMatcher {
 
   /** Parses a path this matcher owns; throws a RequestError for one it cannot read. */
   parse(pathname: string): SocketIoPath {
+    if (!this.#hasExtra) return this.#parsePlain(pathname);
     const match = this.#pattern.exec(pathname);
     if (!match) throw new RequestError('UNKNOWN_TRANSPORT', `no known transport in path ${truncate(pathname)}`);
     const [, extra, target, rest] = match;

@@ -3,7 +3,6 @@ import { formDataField } from '../http/body';
 import { decodePayload } from '../protocol/codec';
 import { scriptStringLiteral } from '../protocol/script-escape';
 import type { SessionSink } from '../session/sink';
-import { secondsToMs } from '../settings';
 import { PollingTransport, type GetContext, type PollAddress } from './polling';
 import { LongPollSink, type LongPollFormat } from './sinks';
 
@@ -46,13 +45,12 @@ export class JsonpPollingTransport extends PollingTransport {
   }
 
   protected createSink({ session, res, headers, address }: GetContext): SessionSink {
-    const { settings } = this.context;
     return new LongPollSink(
       session,
       res,
       jsonpFormat(address.jsonpIndex ?? 0),
       headers,
-      secondsToMs(settings.xhrPollingTimeout),
+      this.context.pollDeadlines,
       (bytes) => this.context.countBytes('out', bytes),
     );
   }

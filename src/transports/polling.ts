@@ -92,14 +92,8 @@ export abstract class PollingTransport implements HttpTransport {
     if (address.sessionId === '') throw new RequestError('BAD_URL', 'a POST needs a session id');
     const session = this.#sessionFor(address.sessionId);
     session.beginPost();
-    let finished = false;
-    const done = (): void => {
-      if (finished) return;
-      finished = true;
-      session.endPost();
-    };
-    res.once('finish', done);
-    res.once('close', done);
+    // 'close' comes after 'finish' (the answer handed to the socket), or alone if the client left.
+    res.once('close', () => session.endPost());
     readBody(request.req, this.context.settings.maxBodySize)
       .then((body) => {
         this.context.countBytes('in', Buffer.byteLength(body));

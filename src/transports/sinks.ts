@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { respondError } from '../errors';
 import type { Session } from '../session/session';
 import type { SessionSink } from '../session/sink';
+import type { Expirable, PollDeadlines } from './poll-deadlines';
 
 /** How a long-poll transport wraps a payload (all frames of one flush) into a response body. */
 export interface LongPollFormat {
@@ -14,31 +15,43 @@ export interface LongPollFormat {
  * something, or empty after the polling timeout so neither the client (25 s)
  * nor a proxy ever sees a hung request.
  */
-export class LongPollSink implements SessionSink {
+export class LongPollSink implements SessionSink, Expirable {
   readonly persistent = false;
   #answered = false;
-  readonly #timer: NodeJS.Timeout;
+  /** Frames written to the response, until it is known whether they reached the socket. */
+  #inFlight: string[] | null = null;
+  #flushed = false;
 
   constructor(
     private readonly session: Session,
     private readonly res: ServerResponse,
     private readonly format: LongPollFormat,
     private readonly headers: Record<string, string>,
-    timeoutMs: number,
+    private readonly deadlines: PollDeadlines,
     private readonly countBytes: (bytes: number) => void,
   ) {
-    this.#timer = setTimeout(() => {
-      session.detach(this);
-      this.#answer([]);
-    }, timeoutMs);
-    res.on('close', () => {
-      if (this.#answered) return;
+    deadlines.add(this);
+    res.on('close', this.#onClose);
+  }
+
+  /** The polling timeout: answer empty, so neither the client nor a proxy sees a hung request. */
+  expire(): void {
+    this.session.detach(this);
+    this.#answer([]);
+  }
+
+  readonly #onClose = (): void => {
+    if (!this.#answered) {
       // The client went away before anything was written: keep the frames for its next GET.
       this.#answered = true;
-      clearTimeout(this.#timer);
-      session.detach(this);
-    });
-  }
+      this.deadlines.delete(this);
+      this.session.detach(this);
+      return;
+    }
+    // 0.6 has no acks: a frame leaves the queue for good only once a live response carried it.
+    if (this.#inFlight && !this.#flushed) this.session.requeue(this.#inFlight);
+    this.#inFlight = null;
+  };
 
   deliver(frames: string[]): void {
     this.#answer(frames);
@@ -51,7 +64,7 @@ export class LongPollSink implements SessionSink {
   end(): void {
     if (this.#answered) return;
     this.#answered = true;
-    clearTimeout(this.#timer);
+    this.deadlines.delete(this);
     // Any status but 200 is a disconnect to the 0.6 client; 0.6 has no close frame.
     respondError(this.res, 'UNKNOWN_SESSION', 'session closed', this.headers);
   }
@@ -62,24 +75,20 @@ export class LongPollSink implements SessionSink {
       return;
     }
     this.#answered = true;
-    clearTimeout(this.#timer);
+    this.deadlines.delete(this);
     const { res } = this;
-    const body = this.format.render(frames.length === 1 ? frames[0] : frames.join(''));
-    const bytes = Buffer.byteLength(body);
     if (frames.length > 0) {
-      // 0.6 has no acks: a frame leaves the queue for good only once a live
-      // response carried it. (`writableFinished` is no proof: Node sets it
-      // even when the socket was already gone; only 'finish' is.)
+      // (`writableFinished` is no proof of delivery: Node sets it even when
+      // the socket was already gone; only 'finish' is.)
       if (!res.socket || res.socket.destroyed) {
         this.session.requeue(frames);
         return;
       }
-      let flushed = false;
-      res.once('finish', () => (flushed = true));
-      res.once('close', () => {
-        if (!flushed) this.session.requeue(frames);
-      });
+      this.#inFlight = frames;
+      res.once('finish', () => (this.#flushed = true));
     }
+    const body = this.format.render(frames.length === 1 ? frames[0] : frames.join(''));
+    const bytes = Buffer.byteLength(body);
     res.writeHead(200, {
       ...this.headers,
       'Content-Type': this.format.contentType,

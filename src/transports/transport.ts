@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger';
 import type { OriginPolicy } from '../http/origin';
+import type { PollDeadlines } from './poll-deadlines';
 import type { SocketIoPath } from '../protocol/url';
 import type { Session } from '../session/session';
 import type { SessionSink } from '../session/sink';
@@ -12,6 +13,8 @@ export interface TransportContext {
   readonly settings: ResolvedRouterSettings;
   readonly logger: Logger;
   readonly origins: OriginPolicy;
+  /** The polling timeout of every pending long-poll. */
+  readonly pollDeadlines: PollDeadlines;
   /**
    * Creates and registers a session, attaches its first sink and runs
    * `onOpen` (a refusal ends the sink). Throws TOO_MANY_SESSIONS when full.

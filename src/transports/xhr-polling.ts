@@ -1,4 +1,3 @@
-import { secondsToMs } from '../settings';
 import { PollingTransport, type GetContext } from './polling';
 import { LongPollSink, type LongPollFormat } from './sinks';
 import type { SessionSink } from '../session/sink';
@@ -12,8 +11,7 @@ export const XHR_POLLING_FORMAT: LongPollFormat = {
 /** `xhr-polling`: GET `/<sid>/<timestamp>` long-polls, POST `/<sid>/send` carries client frames. */
 export class XhrPollingTransport extends PollingTransport {
   protected createSink({ session, res, headers }: GetContext): SessionSink {
-    const { settings } = this.context;
-    return new LongPollSink(session, res, XHR_POLLING_FORMAT, headers, secondsToMs(settings.xhrPollingTimeout), (bytes) =>
+    return new LongPollSink(session, res, XHR_POLLING_FORMAT, headers, this.context.pollDeadlines, (bytes) =>
       this.context.countBytes('out', bytes),
     );
   }
