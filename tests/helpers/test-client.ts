@@ -306,13 +306,18 @@ export async function connect(transport: TransportName, port: number, options: C
       client = new StreamingClient(transport, port, options);
       break;
   }
-  await Promise.race([
-    client.connected,
-    client.closed.then(() => {
-      throw new Error(`${transport} closed before it had a session id`);
-    }),
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`${transport} handshake timed out`)), timeoutMs)),
-  ]);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connected,
+      client.closed.then(() => {
+        throw new Error(`${transport} closed before it had a session id`);
+      }),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${transport} handshake timed out`)), timeoutMs))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
   return client;
 }
 
