@@ -17,11 +17,10 @@ export type RequestErrorCode =
   | 'TRANSPORT_DISABLED'
   | 'FORBIDDEN_ORIGIN'
   | 'UNKNOWN_SESSION'
-  | 'SESSION_BUSY'
   | 'METHOD_NOT_ALLOWED'
   | 'BODY_TOO_LARGE'
-  | 'REJECTED'
   | 'TOO_MANY_SESSIONS'
+  | 'SHUTTING_DOWN'
   | 'NOT_FOUND';
 
 const statusByCode: Record<RequestErrorCode, number> = {
@@ -32,17 +31,12 @@ const statusByCode: Record<RequestErrorCode, number> = {
   TRANSPORT_DISABLED: 403,
   FORBIDDEN_ORIGIN: 403,
   UNKNOWN_SESSION: 404,
-  SESSION_BUSY: 409,
   METHOD_NOT_ALLOWED: 405,
   BODY_TOO_LARGE: 413,
-  REJECTED: 403,
   TOO_MANY_SESSIONS: 503,
+  SHUTTING_DOWN: 503,
   NOT_FOUND: 404,
 };
-
-export function statusOf(code: RequestErrorCode): number {
-  return statusByCode[code];
-}
 
 /** A refused client request: carries the HTTP status it is answered with. */
 export class RequestError extends Error {

@@ -31,17 +31,6 @@ export function createDefaultLogger(): Logger {
   };
 }
 
-/** Prefixes every line with a namespace, e.g. `[session abc] ...`. */
-export function withNamespace(logger: Logger, namespace: string): Logger {
-  const prefix = `[${namespace}] `;
-  return {
-    debug: (message) => logger.debug(prefix + message),
-    info: (message) => logger.info(prefix + message),
-    warn: (message) => logger.warn(prefix + message),
-    error: (message) => logger.error(prefix + message),
-  };
-}
-
 /** Renders anything thrown as one line, keeping the stack when there is one. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;

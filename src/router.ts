@@ -159,7 +159,7 @@ export class SocketRouter implements SessionHost, TransportContext {
   /** Serves one request under this router's resource. Never throws: faults are answered with a status. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     try {
-      if (this.#closed) throw new RequestError('TOO_MANY_SESSIONS', 'server is shutting down');
+      if (this.#closed) throw new RequestError('SHUTTING_DOWN', 'server is shutting down');
       const request = this.#parse(req);
       if (request.path.target === 'socket.io.js') {
         if (!this.settings.serveClient) throw new RequestError('NOT_FOUND', 'the client file is not served');
@@ -183,7 +183,7 @@ export class SocketRouter implements SessionHost, TransportContext {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!this.owns(req.url)) return false;
     try {
-      if (this.#closed) throw new RequestError('TOO_MANY_SESSIONS', 'server is shutting down');
+      if (this.#closed) throw new RequestError('SHUTTING_DOWN', 'server is shutting down');
       const request = this.#parse(req);
       const transport = request.path.target === 'socket.io.js' ? undefined : this.#upgradeTransports.get(request.path.target);
       if (!transport) throw new RequestError('TRANSPORT_DISABLED', `no websocket transport at ${truncate(req.url ?? '')}`);

@@ -82,17 +82,9 @@ export class Session implements SessionControl, HeartbeatTarget {
     return this.#state === 'closed';
   }
 
-  get isOpen(): boolean {
-    return this.#state === 'open';
-  }
-
   /** True while a request or socket is attached to carry frames out. */
   get hasSink(): boolean {
     return this.#sink !== null;
-  }
-
-  get queuedFrames(): number {
-    return this.#queue.length;
   }
 
   /** When this session last had a request attached or detached, or received data (ms since epoch). */
