@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RequestError, respondError } from './errors';
-import { describeError, type Logger } from './logger';
-import { splitUrl } from './protocol/url';
-import { refuseUpgrade, SocketRouter, type RequestHandler } from './router';
+import { RequestError } from './errors';
+import type { RequestHandler } from './http/attach';
+import { refuseRequest, refuseUpgrade } from './http/refusal';
+import { splitUrl } from './http/url';
+import type { Logger } from './logger';
+import { SocketRouter } from './router';
 import { resolveApplicationSettings, type ApplicationSettings, type ResolvedApplicationSettings } from './settings';
 
 /** A route: a path pattern (a string is a regular expression, anchored, as in Tornado) and what serves it. */
@@ -53,7 +55,7 @@ export class Application {
     const { pathname } = splitUrl(req.url ?? '');
     const route = this.#routes.find((candidate) => candidate.pattern.test(pathname));
     if (!route) {
-      respondError(res, 'NOT_FOUND', 'no route for this path');
+      refuseRequest(res, new RequestError('NOT_FOUND', 'no route for this path'), this.logger);
       return;
     }
     if (route.target instanceof SocketRouter) {
@@ -63,8 +65,8 @@ export class Application {
     try {
       route.target(req, res);
     } catch (error) {
-      this.logger.error(`handler for ${pathname} threw: ${describeError(error)}`);
-      respondError(res, 'BAD_REQUEST', 'handler failed');
+      // Not a RequestError: answered 500, the reason logged as an error.
+      refuseRequest(res, error, this.logger, `handler for ${pathname}`);
     }
   }
 

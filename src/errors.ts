@@ -1,73 +1,71 @@
-import type { ServerResponse } from 'node:http';
-
 /** A setting was missing, unknown, or of the wrong type or range. The message names the key. */
 export class SettingsError extends Error {
-  constructor(readonly key: string, problem: string) {
+  constructor(
+    readonly key: string,
+    problem: string,
+  ) {
     super(`tornadio setting "${key}": ${problem}`);
     this.name = 'SettingsError';
   }
 }
 
+/**
+ * Every way tornadio refuses a client, with the HTTP status it answers and
+ * the WebSocket close code it closes with once a socket is open. The README's
+ * error table is this table (a test holds them equal).
+ */
+export const REFUSALS = {
+  BAD_REQUEST: { status: 400, closeCode: 1002, doc: 'the request or frame could not be read' },
+  BAD_URL: { status: 400, closeCode: 1002, doc: 'the path has the wrong shape for its transport (a POST not to `/send`, a bad JSONP index)' },
+  URL_TOO_LONG: { status: 414, closeCode: 1009, doc: 'the URL is longer than `maxUrlLength`' },
+  UNKNOWN_TRANSPORT: { status: 400, closeCode: 1002, doc: 'no protocol of this router claims the path' },
+  TRANSPORT_DISABLED: { status: 403, closeCode: 1008, doc: 'the transport is known but not in `enabledProtocols`, or needs an upgrade' },
+  FORBIDDEN_ORIGIN: { status: 403, closeCode: 1008, doc: 'the `Origin` is not in `origins`' },
+  UNKNOWN_SESSION: { status: 404, closeCode: 1008, doc: 'no live session has this id (never issued, expired or closed); a closed session\'s last poll gets it too' },
+  METHOD_NOT_ALLOWED: { status: 405, closeCode: 1008, doc: 'an HTTP method the transport does not take' },
+  BODY_TOO_LARGE: { status: 413, closeCode: 1009, doc: 'a POST body over `maxBodySize` (the connection is dropped after the answer)' },
+  TOO_MANY_SESSIONS: { status: 503, closeCode: 1013, doc: '`maxSessions` sessions are open already' },
+  SHUTTING_DOWN: { status: 503, closeCode: 1001, doc: 'the router is closing' },
+  NOT_FOUND: { status: 404, closeCode: 1008, doc: 'nothing is served at this path (or the client file is turned off)' },
+  INTERNAL_ERROR: { status: 500, closeCode: 1011, doc: 'tornadio failed while serving the request; the reason is logged' },
+} as const satisfies Record<string, { status: number; closeCode: number; doc: string }>;
+
 /** Stable codes for every way a client request can be refused. */
-export type RequestErrorCode =
-  | 'BAD_REQUEST'
-  | 'BAD_URL'
-  | 'URL_TOO_LONG'
-  | 'UNKNOWN_TRANSPORT'
-  | 'TRANSPORT_DISABLED'
-  | 'FORBIDDEN_ORIGIN'
-  | 'UNKNOWN_SESSION'
-  | 'METHOD_NOT_ALLOWED'
-  | 'BODY_TOO_LARGE'
-  | 'TOO_MANY_SESSIONS'
-  | 'SHUTTING_DOWN'
-  | 'NOT_FOUND';
+export type RequestErrorCode = keyof typeof REFUSALS;
 
-const statusByCode: Record<RequestErrorCode, number> = {
-  BAD_REQUEST: 400,
-  BAD_URL: 400,
-  URL_TOO_LONG: 414,
-  UNKNOWN_TRANSPORT: 400,
-  TRANSPORT_DISABLED: 403,
-  FORBIDDEN_ORIGIN: 403,
-  UNKNOWN_SESSION: 404,
-  METHOD_NOT_ALLOWED: 405,
-  BODY_TOO_LARGE: 413,
-  TOO_MANY_SESSIONS: 503,
-  SHUTTING_DOWN: 503,
-  NOT_FOUND: 404,
-};
-
-/** A refused client request: carries the HTTP status it is answered with. */
+/** A refused client request: carries the code, and the status it is answered with. */
 export class RequestError extends Error {
   readonly status: number;
-  constructor(readonly code: RequestErrorCode, message: string) {
+  constructor(
+    readonly code: RequestErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'RequestError';
-    this.status = statusByCode[code];
+    this.status = REFUSALS[code].status;
   }
 }
 
+/** How one refusal goes out, whatever carries it. */
+export interface Refusal {
+  code: RequestErrorCode;
+  status: number;
+  closeCode: number;
+  /** The plain-text body: `CODE: message`. */
+  body: string;
+  /** Whether this is tornadio's fault (logged as an error) rather than the client's (a warning). */
+  internal: boolean;
+}
+
 /**
- * Answers a refused request with a short plain-text body. Safe to call on a
- * response that has already started: then the only honest answer is to end it.
+ * The one mapping from a failure to what the client is told: a RequestError
+ * says it itself; anything else is our fault, answered 500 without details
+ * (they go to the log, not to the client).
  */
-export function respondError(
-  res: ServerResponse,
-  code: RequestErrorCode,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent || res.writableEnded) {
-    if (!res.writableEnded) res.end();
-    return;
-  }
-  const body = `${code}: ${message}\n`;
-  res.writeHead(statusByCode[code], {
-    ...headers,
-    'Content-Type': 'text/plain; charset=UTF-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-  });
-  res.end(body);
+export function refusalFor(error: unknown): Refusal {
+  const known = error instanceof RequestError;
+  const code: RequestErrorCode = known ? error.code : 'INTERNAL_ERROR';
+  const message = known ? error.message : 'request could not be handled';
+  const { status, closeCode } = REFUSALS[code];
+  return { code, status, closeCode, body: `${code}: ${message}\n`, internal: !known };
 }

@@ -7,7 +7,6 @@ import type { Application } from './application';
 import { SettingsError } from './errors';
 import { DEFAULT_POLICY, FlashPolicyServer, policyReply, policyRequestState } from './flash-policy-server';
 import { describeError, type Logger } from './logger';
-import { secondsToMs } from './settings';
 
 /** Options of a `SocketServer` (Tornadio's `SocketServer(application, auto_start, ssl_options)`). */
 export interface SocketServerOptions {
@@ -28,7 +27,10 @@ interface ClientErrorWithPacket extends Error {
  * Boots an `Application`: the HTTP(S) server on `socketIoPort`, and the Flash
  * policy server on `flashPolicyPort` when flashsocket is enabled and a policy
  * file is set. `await server.listening` before connecting; `await
- * server.close()` to stop everything.
+ * server.close()` to stop everything. A listen failure (say EADDRINUSE)
+ * rejects `listening`; when nothing has asked for `listening` or `start()`, it
+ * is thrown as an uncaught exception instead, as Node does for a server's
+ * unhandled 'error' event.
  */
 export class SocketServer {
   readonly httpServer: HttpServer;
@@ -37,6 +39,8 @@ export class SocketServer {
   readonly #policyReply: Buffer;
   #policyServer: FlashPolicyServer | null = null;
   #listening: Promise<void> | null = null;
+  // Set once user code has asked for `listening` or `start()`: from then on a listen failure is theirs to handle.
+  #listeningObserved = false;
   #closing: Promise<void> | null = null;
 
   constructor(application: Application, options: SocketServerOptions = {}) {
@@ -47,20 +51,20 @@ export class SocketServer {
     this.#logger = application.logger;
     this.#policyReply = policyReply(this.#readPolicy());
     const handler = (req: IncomingMessage, res: ServerResponse): void => application.handleRequest(req, res);
-    const { headersTimeout, requestTimeout, keepAliveTimeout } = application.settings;
+    const { headersTimeout, requestTimeout, keepAliveTimeout } = application.settings.ms;
     // Slow or half-open clients must not pin sockets: bound how long headers
     // and bodies may take (long-poll responses are not limited by these), and
     // check often enough that the bound means something (Node checks every 30 s by default).
     const serverOptions = {
-      headersTimeout: secondsToMs(headersTimeout),
-      requestTimeout: secondsToMs(requestTimeout),
-      keepAliveTimeout: secondsToMs(keepAliveTimeout),
-      connectionsCheckingInterval: Math.max(50, Math.min(5000, secondsToMs(headersTimeout) / 4)),
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout,
+      connectionsCheckingInterval: Math.max(50, Math.min(5000, headersTimeout / 4)),
     };
     this.httpServer = options.ssl ? createHttpsServer({ ...options.ssl, ...serverOptions }, handler) : createHttpServer(serverOptions, handler);
     this.httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => application.handleUpgrade(req, socket, head));
     this.httpServer.on('clientError', (error: ClientErrorWithPacket, socket: Duplex) => this.#onClientError(error, socket));
-    if (options.autoStart !== false) void this.start().catch(() => undefined);
+    if (options.autoStart !== false) void this.#listen();
   }
 
   #readPolicy(): string {
@@ -73,13 +77,26 @@ export class SocketServer {
     }
   }
 
-  /** Resolves once the HTTP server listens (the policy server's fate is logged, never fatal). */
+  /**
+   * Resolves once the HTTP server listens (the policy server's fate is logged,
+   * never fatal); rejects with the listen error. Starts listening if needed.
+   */
   get listening(): Promise<void> {
-    return this.#listening ?? this.start();
+    return this.#observe();
   }
 
-  /** Starts listening; calling it again returns the same promise. */
+  /** Starts listening; calling it again waits for the same attempt, it never listens twice. */
   start(): Promise<void> {
+    return this.#observe();
+  }
+
+  #observe(): Promise<void> {
+    this.#listeningObserved = true;
+    // A promise per caller: one that drops its promise still gets Node's unhandled-rejection report.
+    return this.#listen().then(() => undefined);
+  }
+
+  #listen(): Promise<void> {
     if (this.#listening) return this.#listening;
     const { socketIoPort, socketIoAddress } = this.#application.settings;
     this.#listening = new Promise<void>((resolve, reject) => {
@@ -92,7 +109,20 @@ export class SocketServer {
         resolve();
       });
     }).then(() => this.#startPolicyServer());
+    void this.#listening.catch((error: unknown) => this.#onListenError(error));
     return this.#listening;
+  }
+
+  #onListenError(error: unknown): void {
+    const { socketIoPort, socketIoAddress } = this.#application.settings;
+    this.#logger.error(`[server] cannot listen on ${socketIoAddress || '*'}:${socketIoPort}: ${describeError(error)}`);
+    if (this.#listeningObserved) return;
+    // Nobody awaits `listening`: a server that silently never listens is worse
+    // than a crash, so fail as Node fails on an unhandled 'error' event, with
+    // the real error (thrown outside the promise chain to make it uncaught).
+    process.nextTick(() => {
+      throw error;
+    });
   }
 
   async #startPolicyServer(): Promise<void> {

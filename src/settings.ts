@@ -1,161 +1,70 @@
 import { SettingsError } from './errors';
 import { createDefaultLogger, type Logger } from './logger';
-
-/** The six transports of Socket.IO 0.6, in the order the 0.6 client prefers them. */
-export const TRANSPORT_NAMES = [
-  'websocket',
-  'flashsocket',
-  'htmlfile',
-  'xhr-multipart',
-  'xhr-polling',
-  'jsonp-polling',
-] as const;
-
-export type TransportName = (typeof TRANSPORT_NAMES)[number];
-
-export function isTransportName(name: string): name is TransportName {
-  return (TRANSPORT_NAMES as readonly string[]).includes(name);
-}
+import { TRANSPORT_NAMES, isTransportName, type TransportName } from './protocols/v06/transport-names';
 
 /**
  * Settings of one router (Tornadio's `get_router(..., settings)`), in
- * camelCase. Durations are in seconds, fractions allowed.
+ * camelCase. Durations are in seconds, fractions allowed. What each key means,
+ * its default and its check live in one place: `ROUTER_SETTINGS` below.
  */
 export interface RouterSettings {
-  /** Transports clients may use. @default all six */
   enabledProtocols?: readonly TransportName[];
-  /** How often idle polling sessions are swept, in seconds. @default 15 */
   sessionCheckInterval?: number;
-  /** A polling session with no GET for this long is closed, in seconds. @default 30 */
   sessionExpiry?: number;
-  /** Seconds between `~h~` heartbeats on streaming transports; keep it under the client's 15 s. @default 12 */
   heartbeatInterval?: number;
-  /** A long-poll GET with nothing to send answers empty after this many seconds; keep it under the client's 25 s. @default 20 */
   xhrPollingTimeout?: number;
-  /** The first path segment(s) of every socket.io URL, without slashes at the ends. @default 'socket.io' */
   resource?: string;
-  /**
-   * Tornadio's `extra_re`: a pattern for extra path segments between the
-   * resource and the transport name (`/socket.io/<extra>/websocket`), handed
-   * to `onOpen` as `info.extra`. @default null (none)
-   */
   extraRe?: RegExp | string | null;
-  /** Tornadio's `extra_sep`: what stands between the resource and the extra part. @default '/' */
   extraSep?: string;
-  /**
-   * Origins allowed to connect, as `host:port`, `host:*`, `*:port` or `*:*`
-   * (the 0.6 server's format). @default ['*:*']
-   */
   origins?: readonly string[];
-  /** Largest websocket message accepted, in bytes; a larger one closes with 1009. @default 1_000_000 */
   maxMessageSize?: number;
-  /** Largest POST body accepted, in bytes; a larger one is answered 413. @default 1_000_000 */
   maxBodySize?: number;
-  /**
-   * Most messages queued for one session (a polling client that stopped
-   * polling); past it the session is closed and logged. @default 10_000
-   */
   maxQueuedMessages?: number;
-  /**
-   * Most bytes queued for one session, counting a websocket's unsent buffer;
-   * past it the session is closed and logged. @default 16_777_216 (16 MiB)
-   */
   maxQueuedBytes?: number;
-  /** Most sessions open at once; a new client beyond it is answered 503. @default null (no limit) */
   maxSessions?: number | null;
-  /** Longest request URL accepted; a longer one is answered 414. @default 4096 */
   maxUrlLength?: number;
-  /** Serve the 0.6 browser client at `/<resource>/socket.io.js`. @default true */
   serveClient?: boolean;
-  /** Behind a reverse proxy: take `info.request.remoteAddress` from the first `X-Forwarded-For` hop. @default false */
   trustProxy?: boolean;
-  /** Where the router logs. @default silent unless NODE_DEBUG=tornadio */
   logger?: Logger;
 }
 
-export interface ResolvedRouterSettings {
-  enabledProtocols: ReadonlySet<TransportName>;
-  sessionCheckInterval: number;
-  sessionExpiry: number;
-  heartbeatInterval: number;
-  xhrPollingTimeout: number;
-  resource: string;
-  extraRe: RegExp | null;
-  extraSep: string;
-  origins: readonly string[];
-  maxMessageSize: number;
-  maxBodySize: number;
-  maxQueuedMessages: number;
-  maxQueuedBytes: number;
-  maxSessions: number | null;
-  maxUrlLength: number;
-  serveClient: boolean;
-  trustProxy: boolean;
-  logger: Logger;
-}
-
-export const ROUTER_DEFAULTS = {
-  enabledProtocols: TRANSPORT_NAMES,
-  sessionCheckInterval: 15,
-  sessionExpiry: 30,
-  heartbeatInterval: 12,
-  xhrPollingTimeout: 20,
-  resource: 'socket.io',
-  extraRe: null,
-  extraSep: '/',
-  origins: ['*:*'],
-  maxMessageSize: 1_000_000,
-  maxBodySize: 1_000_000,
-  maxQueuedMessages: 10_000,
-  maxQueuedBytes: 16 * 1024 * 1024,
-  maxSessions: null,
-  maxUrlLength: 4096,
-  serveClient: true,
-  trustProxy: false,
-} as const;
-
-/** Settings of an `Application` (Tornadio's application settings). */
+/** Settings of an `Application` (Tornadio's application settings); see `APPLICATION_SETTINGS`. */
 export interface ApplicationSettings {
-  /** Port the HTTP server listens on; 0 picks a free one. @default 8001 */
   socketIoPort?: number;
-  /** Address the HTTP server binds. @default '' (every interface) */
   socketIoAddress?: string;
-  /** Port of the Flash policy server. @default 843 */
   flashPolicyPort?: number;
-  /** Path of the Flash policy file; the policy server starts only when this is set and flashsocket is enabled. @default null */
   flashPolicyFile?: string | null;
-  /** Seconds a client has to send its request headers (slow-loris guard). @default 20 */
   headersTimeout?: number;
-  /** Seconds a client has to send a whole request, body included. Long-poll responses are not affected. @default 30 */
   requestTimeout?: number;
-  /** Seconds an idle keep-alive connection is held between requests. @default 5 */
   keepAliveTimeout?: number;
-  /** Where the application logs. @default silent unless NODE_DEBUG=tornadio */
   logger?: Logger;
 }
 
-export interface ResolvedApplicationSettings {
-  socketIoPort: number;
-  socketIoAddress: string;
-  flashPolicyPort: number;
-  flashPolicyFile: string | null;
-  headersTimeout: number;
-  requestTimeout: number;
-  keepAliveTimeout: number;
-  logger: Logger;
-}
+export type SettingUnit = 'seconds' | 'bytes' | 'count' | 'characters' | 'port' | '';
 
-export const APPLICATION_DEFAULTS = {
-  socketIoPort: 8001,
-  socketIoAddress: '',
-  flashPolicyPort: 843,
-  flashPolicyFile: null,
-  headersTimeout: 20,
-  requestTimeout: 30,
-  keepAliveTimeout: 5,
-} as const;
+/** One row of a settings table: everything tornadio knows about one key. */
+export interface Setting<In, Out = In> {
+  /** The value when the key is not given (a function for defaults built per router, like the logger). */
+  readonly default: In | (() => In);
+  readonly unit: SettingUnit;
+  /** The README's "meaning" column, word for word (a test holds them equal). */
+  readonly doc: string;
+  /** How the default reads in the README, when `String(default)` would not do. */
+  readonly shownDefault?: string;
+  /** Throws a SettingsError naming the key for a value of the wrong type or range. */
+  readonly check: (key: string, value: unknown) => void;
+  /** Turns a checked value into the form the code uses (a Set, a RegExp…). */
+  readonly resolve?: (value: In) => Out;
+}
 
 type Check = (key: string, value: unknown) => void;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
 
 const positiveSeconds: Check = (key, value) => {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -197,7 +106,7 @@ const nullable =
     if (value !== null) check(key, value);
   };
 
-const enabledProtocols: Check = (key, value) => {
+const transportList: Check = (key, value) => {
   if (!Array.isArray(value)) throw new SettingsError(key, `expected an array of transport names, got ${describe(value)}`);
   for (const name of value) {
     if (typeof name !== 'string' || !isTransportName(name)) {
@@ -206,7 +115,7 @@ const enabledProtocols: Check = (key, value) => {
   }
 };
 
-const resource: Check = (key, value) => {
+const resourcePath: Check = (key, value) => {
   string(key, value);
   const text = value as string;
   if (text === '' || text.startsWith('/') || text.endsWith('/') || !/^[A-Za-z0-9._~!$&'()*+,;=:@/-]+$/.test(text)) {
@@ -214,7 +123,7 @@ const resource: Check = (key, value) => {
   }
 };
 
-const extraRe: Check = (key, value) => {
+const regExpOrSource: Check = (key, value) => {
   if (value === null || value instanceof RegExp) return;
   string(key, value);
   try {
@@ -224,7 +133,7 @@ const extraRe: Check = (key, value) => {
   }
 };
 
-const origins: Check = (key, value) => {
+const originList: Check = (key, value) => {
   if (!Array.isArray(value)) throw new SettingsError(key, `expected an array of "host:port" patterns, got ${describe(value)}`);
   for (const entry of value) {
     if (typeof entry !== 'string' || !/^[^:\s]+:(\*|\d{1,5})$/.test(entry)) {
@@ -233,101 +142,182 @@ const origins: Check = (key, value) => {
   }
 };
 
-const routerChecks: Record<keyof RouterSettings, Check> = {
-  enabledProtocols,
-  sessionCheckInterval: positiveSeconds,
-  sessionExpiry: positiveSeconds,
-  heartbeatInterval: positiveSeconds,
-  xhrPollingTimeout: positiveSeconds,
-  resource,
-  extraRe,
-  extraSep: string,
-  origins,
-  maxMessageSize: positiveInteger,
-  maxBodySize: positiveInteger,
-  maxQueuedMessages: positiveInteger,
-  maxQueuedBytes: positiveInteger,
-  maxSessions: nullable(positiveInteger),
-  maxUrlLength: positiveInteger,
-  serveClient: boolean,
-  trustProxy: boolean,
-  logger,
-};
+/** A duration: given in seconds, also resolved to milliseconds under `settings.ms`. */
+const seconds = (value: number, doc: string): Setting<number> & { readonly unit: 'seconds' } => ({
+  default: value,
+  unit: 'seconds',
+  doc,
+  check: positiveSeconds,
+});
+const bytes = (value: number, doc: string): Setting<number> => ({ default: value, unit: 'bytes', doc, check: positiveInteger });
+const flag = (value: boolean, doc: string): Setting<boolean> => ({ default: value, unit: '', doc, check: boolean });
+const loggerSetting = (doc: string): Setting<Logger> => ({
+  default: createDefaultLogger,
+  unit: '',
+  doc,
+  shownDefault: 'silent',
+  check: logger,
+});
 
-const applicationChecks: Record<keyof ApplicationSettings, Check> = {
-  socketIoPort: port,
-  socketIoAddress: string,
-  flashPolicyPort: port,
-  flashPolicyFile: nullable(string),
-  headersTimeout: positiveSeconds,
-  requestTimeout: positiveSeconds,
-  keepAliveTimeout: positiveSeconds,
-  logger,
-};
+type Given<S, K extends keyof S> = Exclude<S[K], undefined>;
+/** What a key holds after resolution: its given type unless the table resolves it into something else. */
+type Resolved<S, Overrides> = { readonly [K in keyof Required<S>]: K extends keyof Overrides ? Overrides[K] : Given<S, K> };
+type Table<S, Overrides> = { readonly [K in keyof Required<S>]: Setting<Given<S, K>, Resolved<S, Overrides>[K]> };
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+/** Router keys that the table turns into another form. */
+interface RouterResolvedForms {
+  enabledProtocols: ReadonlySet<TransportName>;
+  extraRe: RegExp | null;
 }
 
-/** Checks every given key against its table; unknown keys are errors, not silently ignored typos. */
-function validate<T extends object>(settings: unknown, checks: Record<string, Check>, what: string): Partial<T> {
-  if (settings === undefined) return {};
-  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+/** The router's settings: the one place each key is described, defaulted and checked. */
+export const ROUTER_SETTINGS = {
+  enabledProtocols: {
+    default: TRANSPORT_NAMES,
+    unit: '',
+    shownDefault: 'all six',
+    doc: 'transports clients may use; others are refused with 403',
+    check: transportList,
+    resolve: (names: readonly TransportName[]): ReadonlySet<TransportName> => new Set(names),
+  },
+  sessionCheckInterval: seconds(15, 'how often sessions are swept for expiry'),
+  sessionExpiry: seconds(30, 'a session with no request attached for this long is closed (sliding: every poll restarts the clock)'),
+  heartbeatInterval: seconds(
+    12,
+    'time between `~h~n` heartbeats on websocket, flashsocket, xhr-multipart and htmlfile; a heartbeat not echoed by the next one closes the connection. Keep it under the client\'s 15 s.',
+  ),
+  xhrPollingTimeout: seconds(20, "a long-poll with nothing to send is answered empty after this long. Keep it under the client's 25 s."),
+  resource: {
+    default: 'socket.io',
+    unit: '',
+    doc: "the path under which every URL lives (`/socket.io/...`); may have several segments (`'chat/socket.io'`)",
+    check: resourcePath,
+  },
+  extraRe: {
+    default: null,
+    unit: '',
+    doc: "Tornadio's `extra_re`: a pattern for an extra path part between the resource and the transport (`/socket.io/<extra>/websocket`), handed to `onOpen` as `info.extra`. Set the client's `resource` to `'socket.io/<extra>'` to use it.",
+    check: regExpOrSource,
+    resolve: (value: RegExp | string | null): RegExp | null =>
+      value === null ? null : new RegExp(typeof value === 'string' ? value : value.source),
+  },
+  extraSep: { default: '/', unit: '', doc: "Tornadio's `extra_sep`: what separates the resource from the extra part", check: string },
+  origins: {
+    default: ['*:*'],
+    unit: '',
+    doc: "allowed origins, as `host:port`, `host:*`, `*:port` or `*:*` (the 0.6 server's format). Requests with a disallowed `Origin` get 403 and no session.",
+    check: originList,
+    resolve: (value: readonly string[]): readonly string[] => [...value],
+  },
+  maxMessageSize: bytes(1_000_000, 'largest websocket message; a larger one closes the socket with 1009'),
+  maxBodySize: bytes(1_000_000, 'largest POST body; a larger one is answered 413 as soon as the count passes the limit'),
+  maxQueuedMessages: {
+    default: 10_000,
+    unit: 'count',
+    doc: 'most messages queued for one session (a client that stopped polling); past it the session is closed and logged',
+    check: positiveInteger,
+  },
+  maxQueuedBytes: bytes(
+    16 * 1024 * 1024,
+    "most bytes queued for one session, a websocket's unsent buffer included (a peer that stopped reading); past it the session is closed and logged",
+  ),
+  maxSessions: {
+    default: null,
+    unit: 'count',
+    doc: 'most sessions open at once per router; a new client beyond it gets 503 (no limit when null)',
+    check: nullable(positiveInteger),
+  },
+  maxUrlLength: { default: 4096, unit: 'characters', doc: 'longest request URL; a longer one gets 414', check: positiveInteger },
+  serveClient: flag(true, 'serve the 0.6 browser client at `/<resource>/socket.io.js` (with ETag, 304 and gzip)'),
+  trustProxy: flag(false, 'behind a reverse proxy: take `info.request.remoteAddress` from the first `X-Forwarded-For` hop'),
+  logger: loggerSetting('where the router logs (see [logging](#tls-proxies-logging-shutdown))'),
+} satisfies Table<RouterSettings, RouterResolvedForms>;
+
+/** The application's settings, described the same way. */
+export const APPLICATION_SETTINGS = {
+  socketIoPort: { default: 8001, unit: 'port', doc: 'HTTP port (`0` picks a free one)', check: port },
+  socketIoAddress: { default: '', unit: '', shownDefault: "`''`", doc: 'address to bind; empty means every interface', check: string },
+  flashPolicyPort: { default: 843, unit: 'port', doc: 'port of the Flash policy server', check: port },
+  flashPolicyFile: {
+    default: null,
+    unit: '',
+    doc: 'path of the policy file; the policy server runs only when this is set and a router enables `flashsocket`. An unreadable file throws at `new SocketServer`, naming the setting.',
+    check: nullable(string),
+  },
+  headersTimeout: seconds(20, 'time a client has to send its request headers (slow-loris guard)'),
+  requestTimeout: seconds(
+    30,
+    'time a client has to send a whole request, body included; must be ≥ `headersTimeout`. Long-poll and streaming *responses* are not limited by it.',
+  ),
+  keepAliveTimeout: seconds(5, 'time an idle keep-alive connection is held between requests'),
+  logger: loggerSetting('where the server logs'),
+} satisfies Table<ApplicationSettings, object>;
+
+type DurationKeys<T> = { [K in keyof T]: T[K] extends { unit: 'seconds' } ? K : never }[keyof T];
+
+/** Settings after validation: every key present, and every duration also in milliseconds under `ms`. */
+export type ResolvedSettings<S, Overrides, T> = Resolved<S, Overrides> & {
+  /** Durations converted once, here: no other code multiplies seconds by 1000. */
+  readonly ms: { readonly [K in DurationKeys<T>]: number };
+};
+
+export type ResolvedRouterSettings = ResolvedSettings<RouterSettings, RouterResolvedForms, typeof ROUTER_SETTINGS>;
+export type ResolvedApplicationSettings = ResolvedSettings<ApplicationSettings, object, typeof APPLICATION_SETTINGS>;
+
+type AnyTable = Readonly<Record<string, Setting<unknown, unknown>>>;
+
+/** Checks every given key against its table (unknown keys are errors, not silently ignored typos), then fills in defaults. */
+function resolveTable<R>(table: object, given: unknown, what: string): R {
+  const rows = table as unknown as AnyTable;
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
     throw new SettingsError(what, 'expected an object of settings');
   }
-  for (const [key, value] of Object.entries(settings)) {
-    const check = checks[key];
-    if (!check) throw new SettingsError(key, `unknown ${what} setting; known: ${Object.keys(checks).join(', ')}`);
-    if (value !== undefined) check(key, value);
+  const values = (given ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(values)) {
+    const row = rows[key];
+    if (!row) throw new SettingsError(key, `unknown ${what} setting; known: ${Object.keys(rows).join(', ')}`);
+    if (value !== undefined) row.check(key, value);
   }
-  return settings as Partial<T>;
+  const resolved: Record<string, unknown> = {};
+  const ms: Record<string, number> = {};
+  for (const [key, row] of Object.entries(rows)) {
+    const raw = values[key] !== undefined ? values[key] : typeof row.default === 'function' ? (row.default as () => unknown)() : row.default;
+    resolved[key] = row.resolve ? row.resolve(raw) : raw;
+    if (row.unit === 'seconds') ms[key] = Math.round((raw as number) * 1000);
+  }
+  resolved.ms = ms;
+  return resolved as R;
 }
 
 export function resolveRouterSettings(settings?: RouterSettings): ResolvedRouterSettings {
-  const given = validate<RouterSettings>(settings, routerChecks, 'router');
-  const extra = given.extraRe ?? ROUTER_DEFAULTS.extraRe;
-  return {
-    enabledProtocols: new Set(given.enabledProtocols ?? ROUTER_DEFAULTS.enabledProtocols),
-    sessionCheckInterval: given.sessionCheckInterval ?? ROUTER_DEFAULTS.sessionCheckInterval,
-    sessionExpiry: given.sessionExpiry ?? ROUTER_DEFAULTS.sessionExpiry,
-    heartbeatInterval: given.heartbeatInterval ?? ROUTER_DEFAULTS.heartbeatInterval,
-    xhrPollingTimeout: given.xhrPollingTimeout ?? ROUTER_DEFAULTS.xhrPollingTimeout,
-    resource: given.resource ?? ROUTER_DEFAULTS.resource,
-    extraRe: extra === null ? null : new RegExp(typeof extra === 'string' ? extra : extra.source),
-    extraSep: given.extraSep ?? ROUTER_DEFAULTS.extraSep,
-    origins: [...(given.origins ?? ROUTER_DEFAULTS.origins)],
-    maxMessageSize: given.maxMessageSize ?? ROUTER_DEFAULTS.maxMessageSize,
-    maxBodySize: given.maxBodySize ?? ROUTER_DEFAULTS.maxBodySize,
-    maxQueuedMessages: given.maxQueuedMessages ?? ROUTER_DEFAULTS.maxQueuedMessages,
-    maxQueuedBytes: given.maxQueuedBytes ?? ROUTER_DEFAULTS.maxQueuedBytes,
-    maxSessions: given.maxSessions ?? ROUTER_DEFAULTS.maxSessions,
-    maxUrlLength: given.maxUrlLength ?? ROUTER_DEFAULTS.maxUrlLength,
-    serveClient: given.serveClient ?? ROUTER_DEFAULTS.serveClient,
-    trustProxy: given.trustProxy ?? ROUTER_DEFAULTS.trustProxy,
-    logger: given.logger ?? createDefaultLogger(),
-  };
+  return resolveTable<ResolvedRouterSettings>(ROUTER_SETTINGS, settings, 'router');
 }
 
 export function resolveApplicationSettings(settings?: ApplicationSettings): ResolvedApplicationSettings {
-  const given = validate<ApplicationSettings>(settings, applicationChecks, 'application');
-  const headersTimeout = given.headersTimeout ?? APPLICATION_DEFAULTS.headersTimeout;
-  const requestTimeout = given.requestTimeout ?? APPLICATION_DEFAULTS.requestTimeout;
-  if (headersTimeout > requestTimeout) {
-    throw new SettingsError('headersTimeout', `must not exceed requestTimeout (${requestTimeout} s), got ${headersTimeout} s`);
+  const resolved = resolveTable<ResolvedApplicationSettings>(APPLICATION_SETTINGS, settings, 'application');
+  if (resolved.headersTimeout > resolved.requestTimeout) {
+    throw new SettingsError(
+      'headersTimeout',
+      `must not exceed requestTimeout (${resolved.requestTimeout} s), got ${resolved.headersTimeout} s`,
+    );
   }
-  return {
-    socketIoPort: given.socketIoPort ?? APPLICATION_DEFAULTS.socketIoPort,
-    socketIoAddress: given.socketIoAddress ?? APPLICATION_DEFAULTS.socketIoAddress,
-    flashPolicyPort: given.flashPolicyPort ?? APPLICATION_DEFAULTS.flashPolicyPort,
-    flashPolicyFile: given.flashPolicyFile ?? APPLICATION_DEFAULTS.flashPolicyFile,
-    headersTimeout,
-    requestTimeout,
-    keepAliveTimeout: given.keepAliveTimeout ?? APPLICATION_DEFAULTS.keepAliveTimeout,
-    logger: given.logger ?? createDefaultLogger(),
-  };
+  return resolved;
 }
 
-export const secondsToMs = (seconds: number): number => Math.round(seconds * 1000);
+/** A table's defaults as plain values (what `ROUTER_DEFAULTS` exports; the logger's is built per router). */
+function defaultsOf<S>(table: object): { readonly [K in keyof S]-?: Exclude<S[K], undefined> } {
+  const defaults: Record<string, unknown> = {};
+  for (const [key, row] of Object.entries(table as AnyTable)) if (typeof row.default !== 'function') defaults[key] = row.default;
+  return defaults as { readonly [K in keyof S]-?: Exclude<S[K], undefined> };
+}
+
+export const ROUTER_DEFAULTS = defaultsOf<Omit<RouterSettings, 'logger'>>(ROUTER_SETTINGS);
+export const APPLICATION_DEFAULTS = defaultsOf<Omit<ApplicationSettings, 'logger'>>(APPLICATION_SETTINGS);
+
+/** One README row per key: `| key | default | unit | meaning |`, as the README's tables print them. */
+export function settingsTableRows(table: AnyTable | object): string[] {
+  return Object.entries(table as AnyTable).map(([key, row]) => {
+    const shown = row.shownDefault ?? `\`${typeof row.default === 'string' ? `'${row.default}'` : JSON.stringify(row.default)}\``;
+    return `| \`${key}\` | ${shown} | ${row.unit} | ${row.doc} |`;
+  });
+}

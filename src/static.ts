@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { respondError } from './errors';
-import type { RequestHandler } from './router';
+import { refusalFor, RequestError } from './errors';
+import type { RequestHandler } from './http/attach';
+import { writeRefusal } from './http/refusal';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=UTF-8',
@@ -18,7 +19,7 @@ export function fileHandler(path: string, contentType = CONTENT_TYPES[extname(pa
   return (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
-      respondError(res, 'METHOD_NOT_ALLOWED', 'only GET and HEAD');
+      writeRefusal(res, refusalFor(new RequestError('METHOD_NOT_ALLOWED', 'only GET and HEAD')));
       return;
     }
     readFile(path).then(
@@ -26,7 +27,7 @@ export function fileHandler(path: string, contentType = CONTENT_TYPES[extname(pa
         res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(body.length), 'Cache-Control': 'no-cache' });
         res.end(req.method === 'HEAD' ? undefined : body);
       },
-      () => respondError(res, 'NOT_FOUND', 'file not found'),
+      () => writeRefusal(res, refusalFor(new RequestError('NOT_FOUND', 'file not found'))),
     );
   };
 }

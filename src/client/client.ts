@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { JsonValue } from '../connection';
-import { decodePayload, encodeFrame, encodeOutgoing, interpretMessage } from '../protocol/codec';
+import { decodePayload, encodeFrame, encodeOutgoing, interpretMessage } from '../protocols/v06/codec';
 import { ClientError } from './errors';
 import { createHttpTarget } from './http-request';
 import { resolveClientOptions, type ClientTransportName, type ResolvedClientOptions, type SocketIoClientOptions } from './options';

@@ -48,7 +48,7 @@ export async function startEchoServer(settings: RouterSettings = {}, hooks: { on
       log.connections.set(info.sessionId, this);
       return hooks.onOpen?.(info) as boolean | void;
     }
-    onMessage(message: IncomingMessage): void {
+    override onMessage(message: IncomingMessage): void {
       log.messages.push({ sessionId: this.sessionId, message });
       if (message === 'close-me') return this.close();
       if (message === 'throw') throw new Error('user code failed');

@@ -6,8 +6,8 @@
  */
 import { Agent, request, type IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { decodePayload, encodeFrame } from '../../src/protocol/codec';
-import type { TransportName } from '../../src/settings';
+import { decodePayload, encodeFrame } from '../../src/protocols/v06/codec';
+import type { TransportName } from '../../src/protocols/v06/transport-names';
 
 export interface ClientOptions {
   /** Echo `~h~n` heartbeats back automatically (as the real client does). */

@@ -284,7 +284,7 @@ describe('SocketIoClient over TLS (secure option)', () => {
         override onOpen(info: ConnectionInfo) {
           secure = info.request.secure;
         }
-        onMessage(message: IncomingMessage) {
+        override onMessage(message: IncomingMessage) {
           this.send(message);
         }
       }

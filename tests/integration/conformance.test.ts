@@ -2,7 +2,7 @@
  * One conformance suite, run against every transport: what a client sees
  * must not depend on how it is connected.
  */
-import { TRANSPORT_NAMES, type TransportName } from '../../src/settings';
+import { TRANSPORT_NAMES, type TransportName } from '../../src/protocols/v06/transport-names';
 import { connect, waitFor, type TestClient } from '../helpers/test-client';
 import { startEchoServer, type TestServer } from '../helpers/server';
 

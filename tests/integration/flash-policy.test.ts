@@ -5,7 +5,7 @@ import { DEFAULT_POLICY } from '../../src/flash-policy-server';
 import { RecordingLogger } from '../helpers/server';
 
 class Echo extends SocketConnection {
-  onMessage(message: IncomingMessage): void {
+  override onMessage(message: IncomingMessage): void {
     this.send(message);
   }
 }

@@ -5,7 +5,7 @@
  * FUZZ_SEED=<seed>.
  */
 import WebSocket from 'ws';
-import { decodePayload, interpretMessage } from '../../src/protocol/codec';
+import { decodePayload, interpretMessage } from '../../src/protocols/v06/codec';
 import { connect, formBody, httpRequest } from '../helpers/test-client';
 import { payloadGenerator, seededRandom } from '../helpers/random';
 import { startEchoServer, type TestServer } from '../helpers/server';

@@ -84,7 +84,7 @@ describe('exceptions in user callbacks', () => {
       override onOpen() {
         if (++calls === 1) throw new Error('first one refused');
       }
-      onMessage(message: IncomingMessage) {
+      override onMessage(message: IncomingMessage) {
         this.send(message);
       }
     }
@@ -106,7 +106,7 @@ describe('exceptions in user callbacks', () => {
       override onOpen(): Promise<boolean> {
         return Promise.reject(new Error('async refusal'));
       }
-      onMessage() {}
+      override onMessage() {}
     }
     const { server, logger, router } = await serverWith(Rejecting);
     try {
@@ -120,7 +120,7 @@ describe('exceptions in user callbacks', () => {
 
   it('onMessage returning a rejected promise closes that session, logged with its id', async () => {
     class AsyncFail extends SocketConnection {
-      async onMessage(message: IncomingMessage) {
+      override async onMessage(message: IncomingMessage) {
         if (message === 'fail') throw new Error('async failure');
         this.send(message);
       }
@@ -142,7 +142,7 @@ describe('exceptions in user callbacks', () => {
 
   it('onClose throwing is logged and changes nothing else', async () => {
     class BadClose extends SocketConnection {
-      onMessage(message: IncomingMessage) {
+      override onMessage(message: IncomingMessage) {
         this.send(message);
       }
       override onClose() {

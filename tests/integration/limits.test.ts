@@ -162,7 +162,7 @@ describe('slow and half-open clients', () => {
   afterEach(async () => server.close());
 
   class Echo extends SocketConnection {
-    onMessage(message: IncomingMessage): void {
+    override onMessage(message: IncomingMessage): void {
       this.send(message);
     }
   }

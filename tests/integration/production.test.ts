@@ -14,7 +14,7 @@ import { RecordingLogger, startEchoServer, type TestServer } from '../helpers/se
 const ROOT = join(__dirname, '../..');
 
 class Echo extends SocketConnection {
-  onMessage(message: IncomingMessage): void {
+  override onMessage(message: IncomingMessage): void {
     if (message === 'shout') return this.broadcast('everyone but me');
     this.send(message);
   }
@@ -130,7 +130,7 @@ describe('attaching to an existing server', () => {
 
   it('works on an https.Server too (see TLS below) and on several routers at once', async () => {
     class Upper extends SocketConnection {
-      onMessage(message: IncomingMessage): void {
+      override onMessage(message: IncomingMessage): void {
         this.send(String(message).toUpperCase());
       }
     }
@@ -160,7 +160,7 @@ describe('several routers in one Application', () => {
       override onOpen(info: ConnectionInfo) {
         opened.push(`chat ${info.transport}`);
       }
-      onMessage(message: IncomingMessage): void {
+      override onMessage(message: IncomingMessage): void {
         this.send(`chat:${String(message)}`);
       }
     }
@@ -168,7 +168,7 @@ describe('several routers in one Application', () => {
       override onOpen(info: ConnectionInfo) {
         opened.push(`ping ${info.transport}`);
       }
-      onMessage(message: IncomingMessage): void {
+      override onMessage(message: IncomingMessage): void {
         this.send(`ping:${String(message)}`);
       }
     }
@@ -200,7 +200,7 @@ describe('the client file', () => {
     server = await startEchoServer();
   });
   afterAll(async () => server.close());
-  const original = readFileSync(require.resolve('socket.io/support/socket.io-client/socket.io.js'));
+  const original = readFileSync(join(ROOT, 'vendor/socket.io-client-0.6/socket.io.js'));
 
   it('is served with an ETag and revalidated with 304', async () => {
     const first = await httpRequest(server.port, 'GET', '/socket.io/socket.io.js');

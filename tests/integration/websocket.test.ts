@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net';
 import WebSocket from 'ws';
-import { decodePayload } from '../../src/protocol/codec';
+import { decodePayload } from '../../src/protocols/v06/codec';
 import { connect, waitFor, WebSocketClient } from '../helpers/test-client';
 import { startEchoServer, type TestServer } from '../helpers/server';
 

@@ -5,7 +5,7 @@ import {
   encodeMessageText,
   encodeOutgoing,
   interpretMessage,
-} from '../../src/protocol/codec';
+} from '../../src/protocols/v06/codec';
 
 describe('encodeFrame: length in UTF-16 code units, as the 0.6 client counts', () => {
   const cases: Array<[string, string, string]> = [

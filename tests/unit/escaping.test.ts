@@ -1,8 +1,8 @@
-import { scriptStringLiteral } from '../../src/protocol/script-escape';
-import { jsonpFormat } from '../../src/transports/jsonp-polling';
-import { HTMLFILE_FORMAT } from '../../src/transports/htmlfile';
-import { MULTIPART_FORMAT } from '../../src/transports/xhr-multipart';
-import { XHR_POLLING_FORMAT } from '../../src/transports/xhr-polling';
+import { scriptStringLiteral } from '../../src/http/script-escape';
+import { jsonpFormat } from '../../src/protocols/v06/transports/jsonp-polling';
+import { HTMLFILE_FORMAT } from '../../src/protocols/v06/transports/htmlfile';
+import { MULTIPART_FORMAT } from '../../src/protocols/v06/transports/xhr-multipart';
+import { XHR_POLLING_FORMAT } from '../../src/protocols/v06/transports/xhr-polling';
 
 const hostile = '</script><script>alert(1)</script>';
 

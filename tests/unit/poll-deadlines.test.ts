@@ -1,4 +1,4 @@
-import { PollDeadlines } from '../../src/transports/poll-deadlines';
+import { PollDeadlines } from '../../src/protocols/v06/transports/poll-deadlines';
 
 describe('PollDeadlines (fake timers)', () => {
   beforeEach(() => jest.useFakeTimers());

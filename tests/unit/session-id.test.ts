@@ -1,4 +1,4 @@
-import { generateSessionId, SESSION_ID_PATTERN } from '../../src/protocol/session-id';
+import { generateSessionId, SESSION_ID_PATTERN } from '../../src/hub/session-id';
 
 describe('session ids', () => {
   it('10,000 ids are unique, URL-safe, and carry at least 128 random bits', () => {

@@ -1,18 +1,20 @@
 import { SocketConnection, type IncomingMessage } from '../../src/connection';
 import { silentLogger } from '../../src/logger';
-import { Session, type SessionHost } from '../../src/session/session';
-import type { SessionSink } from '../../src/session/sink';
-import { SessionStore } from '../../src/session/store';
+import { SessionHub } from '../../src/hub/session-hub';
+import { SessionRegistry } from '../../src/hub/session-registry';
+import type { Payload } from '../../src/protocols/v06/payload';
+import { Session, type SessionHost } from '../../src/protocols/v06/session';
+import type { SessionSink } from '../../src/protocols/v06/sink';
 import { HeartbeatClock } from '../../src/session/heartbeat-clock';
 
 /** A sink that records what it was handed, persistent or one-shot. */
 class RecordingSink implements SessionSink {
-  readonly deliveries: string[][] = [];
+  readonly deliveries: (readonly string[])[] = [];
   ended = false;
   released = false;
   constructor(readonly persistent: boolean) {}
-  deliver(frames: string[]): void {
-    this.deliveries.push(frames);
+  deliver(payload: Payload): void {
+    this.deliveries.push(payload.frames);
   }
   end(): void {
     this.ended = true;
@@ -24,7 +26,7 @@ class RecordingSink implements SessionSink {
 
 const events: string[] = [];
 class Recorder extends SocketConnection {
-  onMessage(message: IncomingMessage): void {
+  override onMessage(message: IncomingMessage): void {
     events.push(`message ${JSON.stringify(message)}`);
   }
   override onClose(): void {
@@ -32,22 +34,23 @@ class Recorder extends SocketConnection {
   }
 }
 
-function host(): SessionHost & { released: Session[] } {
-  const released: Session[] = [];
+/** A real hub (no capacity limit, expiry far away) and a flush per microtask, as the 0.6 server runs them. */
+function host(): SessionHost & { hub: SessionHub } {
   return {
     logger: silentLogger,
-    released,
-    sessionOpened: () => undefined,
-    sessionClosed: () => undefined,
-    releaseSession: (session) => released.push(session),
-    broadcastFrames: () => undefined,
+    hub: new SessionHub({ maxSessions: null, expiryMs: 60_000, checkIntervalMs: 60_000, nodeId: 'test' }),
     scheduleFlush: (session) => queueMicrotask(() => session.flush()),
-    countIn: () => undefined,
-    countOut: () => undefined,
   };
 }
 
-const info = { transport: 'xhr-polling' as const, extra: null, request: { remoteAddress: '', headers: {}, query: {}, cookies: {}, url: '', secure: false } };
+const info = {
+  transport: 'xhr-polling' as const,
+  protocol: '0.6' as const,
+  namespace: '/',
+  auth: {},
+  extra: null,
+  request: { remoteAddress: '', headers: {}, query: {}, cookies: {}, url: '', secure: false },
+};
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
 describe('Session', () => {
@@ -70,9 +73,9 @@ describe('Session', () => {
   it('queues while no sink is attached and flushes everything, in order, to the next one', async () => {
     const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
-    session.sendMessage('a');
-    session.sendMessage({ b: 1 });
-    session.sendMessage(['c', 'd']);
+    session.connection.send('a');
+    session.connection.send({ b: 1 });
+    session.connection.send(['c', 'd']);
     await tick();
     const sink = new RecordingSink(false);
     session.attach(sink);
@@ -84,7 +87,7 @@ describe('Session', () => {
   it('puts frames a sink could not deliver back at the head of the queue', async () => {
     const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     await session.open({ ...info, sessionId: 's1' });
-    session.sendMessage('later');
+    session.connection.send('later');
     session.requeue(['~m~7~m~earlier']);
     const sink = new RecordingSink(false);
     session.attach(sink);
@@ -109,16 +112,33 @@ describe('Session', () => {
     expect(events).toEqual(['message "a"', 'message [1,2]', 'message "b"']);
   });
 
-  it('calls onClose exactly once however it is closed', async () => {
+  it('calls onClose exactly once however it is closed, and leaves the hub', async () => {
     const h = host();
     const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
+    h.hub.register(session);
     await session.open({ ...info, sessionId: 's1' });
+    session.connection.join('room');
+    expect(h.hub.stats.connections).toBe(1);
     session.close();
     session.close();
     session.abort('again');
     session.expire();
     expect(events).toEqual(['close']);
-    expect(h.released).toEqual([session]);
+    expect(h.hub.sessionCount).toBe(0);
+    expect(h.hub.stats).toMatchObject({ connections: 0, sessionsCreated: 1, sessionsClosed: 1 });
+    expect(session.connection.rooms.size).toBe(0);
+  });
+
+  it('counts requeued frames in UTF-8 bytes toward the queue cap', async () => {
+    const h = host();
+    // The id frame is 9 bytes, the requeued one 9 (é is two bytes in UTF-8, one UTF-16 unit), 'x' 8: 26 > 25.
+    // Counting the requeue by string length (8) or not at all would leave the session open.
+    const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 25 });
+    await session.open({ ...info, sessionId: 's1' });
+    session.requeue(['~m~1~m~é']);
+    expect(session.isClosed).toBe(false);
+    session.connection.send('x');
+    expect(session.isClosed).toBe(true);
   });
 
   it('closes a session that misses a heartbeat (fake timers)', async () => {
@@ -142,7 +162,7 @@ describe('Session', () => {
   });
 });
 
-describe('SessionStore expiry (fake timers)', () => {
+describe('SessionRegistry expiry (fake timers)', () => {
   beforeEach(() => {
     events.length = 0;
     jest.useFakeTimers();
@@ -150,11 +170,10 @@ describe('SessionStore expiry (fake timers)', () => {
   afterEach(() => jest.useRealTimers());
 
   it('expires a session with nothing attached after the expiry, sliding with activity', async () => {
-    const store = new SessionStore(30_000, 15_000);
     const h = host();
-    h.releaseSession = (session) => store.delete(session);
+    h.hub = new SessionHub({ maxSessions: null, expiryMs: 30_000, checkIntervalMs: 15_000, nodeId: 'test' });
     const session = new Session('s1', 'xhr-polling', Recorder, h, { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
-    store.add(session);
+    h.hub.register(session);
     await session.open({ ...info, sessionId: 's1' });
     jest.advanceTimersByTime(20_000);
     const sink = new RecordingSink(true);
@@ -166,11 +185,11 @@ describe('SessionStore expiry (fake timers)', () => {
     jest.advanceTimersByTime(16_000);
     expect(session.isClosed).toBe(true);
     expect(events).toEqual(['close']);
-    expect(store.size).toBe(0);
+    expect(h.hub.sessionCount).toBe(0);
   });
 
   it('holds no timer when it has no sessions', () => {
-    const store = new SessionStore(1000, 1000);
+    const store = new SessionRegistry(1000, 1000);
     expect(jest.getTimerCount()).toBe(0);
     const session = new Session('s1', 'xhr-polling', Recorder, host(), { heartbeats: null, maxQueuedMessages: 1000, maxQueuedBytes: 1 << 20 });
     store.add(session);

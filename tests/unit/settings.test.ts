@@ -1,5 +1,6 @@
 import { SettingsError } from '../../src/errors';
-import { resolveApplicationSettings, resolveRouterSettings, ROUTER_DEFAULTS, TRANSPORT_NAMES } from '../../src/settings';
+import { TRANSPORT_NAMES } from '../../src/protocols/v06/transport-names';
+import { resolveApplicationSettings, resolveRouterSettings, ROUTER_DEFAULTS } from '../../src/settings';
 
 describe('router settings', () => {
   it("keeps Tornadio's defaults", () => {

@@ -1,5 +1,5 @@
-import { RequestError } from '../../src/errors';
-import { SocketIoPathMatcher, splitUrl } from '../../src/protocol/url';
+import { resourcePattern, splitUrl } from '../../src/http/url';
+import { SocketIoPathMatcher } from '../../src/protocols/v06/paths';
 
 describe('SocketIoPathMatcher', () => {
   const paths = new SocketIoPathMatcher('socket.io', null, '/');
@@ -17,28 +17,35 @@ describe('SocketIoPathMatcher', () => {
     expect(paths.parse(path)).toEqual({ target, extra: null, segments });
   });
 
-  it('owns only its resource', () => {
-    expect(paths.owns('/socket.io/websocket')).toBe(true);
-    expect(paths.owns('/socket.io')).toBe(true);
-    expect(paths.owns('/socket.iox/websocket')).toBe(false);
-    expect(paths.owns('/other')).toBe(false);
-  });
-
-  it('refuses unknown transports with a RequestError', () => {
-    expect(() => paths.parse('/socket.io/carrier-pigeon/')).toThrow(RequestError);
-    expect(() => paths.parse('/socket.io/websocketx')).toThrow(RequestError);
+  it('does not claim unknown transports, other resources, or the Engine.IO path', () => {
+    expect(paths.parse('/socket.io/carrier-pigeon/')).toBeNull();
+    expect(paths.parse('/socket.io/websocketx')).toBeNull();
+    expect(paths.parse('/socket.iox/websocket')).toBeNull();
+    expect(paths.parse('/socket.io/')).toBeNull();
   });
 
   it("captures Tornadio's extra segment", () => {
     const withExtra = new SocketIoPathMatcher('socket.io', /\d+/, '/');
     expect(withExtra.parse('/socket.io/42/websocket')).toEqual({ target: 'websocket', extra: '42', segments: [] });
-    expect(withExtra.parse('/socket.io/websocket').extra).toBeNull();
+    expect(withExtra.parse('/socket.io/websocket')?.extra).toBeNull();
   });
 
   it('handles nested resources', () => {
     const nested = new SocketIoPathMatcher('chat/socket.io', null, '/');
-    expect(nested.parse('/chat/socket.io/xhr-polling//1').target).toBe('xhr-polling');
-    expect(nested.owns('/socket.io/xhr-polling//1')).toBe(false);
+    expect(nested.parse('/chat/socket.io/xhr-polling//1')?.target).toBe('xhr-polling');
+    expect(nested.parse('/socket.io/xhr-polling//1')).toBeNull();
+  });
+});
+
+describe('resourcePattern', () => {
+  it('matches everything under the resource, and nothing else', () => {
+    const owns = resourcePattern('socket.io', '/');
+    expect(owns.test('/socket.io/websocket')).toBe(true);
+    expect(owns.test('/socket.io')).toBe(true);
+    expect(owns.test('/socket.io/')).toBe(true);
+    expect(owns.test('/socket.iox/websocket')).toBe(false);
+    expect(owns.test('/other')).toBe(false);
+    expect(resourcePattern('chat/socket.io', '/').test('/socket.io/xhr-polling//1')).toBe(false);
   });
 });
 

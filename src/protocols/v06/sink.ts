@@ -1,3 +1,5 @@
+import type { Payload } from './payload';
+
 /**
  * The far end of a session at one moment: the websocket, the pending long-poll
  * GET, or the open streaming response. The session queues frames and hands
@@ -10,10 +12,10 @@ export interface SessionSink {
    */
   readonly persistent: boolean;
   /**
-   * Writes frames to the client. A sink that learns the write never reached
-   * a live connection hands the frames back with `session.requeue()`.
+   * Writes a payload to the client. A sink that learns the write never
+   * reached a live connection hands the frames back with `session.requeue()`.
    */
-  deliver(frames: string[]): void;
+  deliver(payload: Payload): void;
   /** The session is over: end the connection the way this transport tells the client so. */
   end(): void;
   /** A newer request took this sink's place: let this one go without ending the session. */

@@ -1,8 +1,8 @@
-import { RequestError } from '../errors';
-import { formDataField } from '../http/body';
-import { decodePayload } from '../protocol/codec';
-import { scriptStringLiteral } from '../protocol/script-escape';
-import type { SessionSink } from '../session/sink';
+import { RequestError } from '../../../errors';
+import { formDataField } from '../../../http/body';
+import { scriptStringLiteral } from '../../../http/script-escape';
+import { decodePayload } from '../codec';
+import type { SessionSink } from '../sink';
 import { PollingTransport, type GetContext, type PollAddress } from './polling';
 import { LongPollSink, type LongPollFormat } from './sinks';
 

@@ -1,36 +1,36 @@
 import type { SocketConnection } from '../connection';
-import type { Session } from './session';
+import type { LocalNamespace } from './local-namespace';
 
 /**
- * `router.connections`: the open sessions' connections by session id, as a
- * read-only map over the router's own map of sessions, so the router keeps
+ * `router.connections`: the open connections of a namespace by id, as a
+ * read-only map over the namespace's own map of members, so the hub keeps
  * one map, not two.
  */
 export class ConnectionView implements ReadonlyMap<string, SocketConnection> {
-  constructor(private readonly sessions: ReadonlyMap<string, Session>) {}
+  constructor(private readonly members: LocalNamespace) {}
 
   get size(): number {
-    return this.sessions.size;
+    return this.members.size;
   }
 
   get(id: string): SocketConnection | undefined {
-    return this.sessions.get(id)?.connection;
+    return this.members.get(id)?.connection;
   }
 
   has(id: string): boolean {
-    return this.sessions.has(id);
+    return this.members.has(id);
   }
 
   *entries(): MapIterator<[string, SocketConnection]> {
-    for (const [id, session] of this.sessions) yield [id, session.connection];
+    for (const member of this.members.members()) yield [member.id, member.connection];
   }
 
   keys(): MapIterator<string> {
-    return this.sessions.keys();
+    return this.members.ids();
   }
 
   *values(): MapIterator<SocketConnection> {
-    for (const session of this.sessions.values()) yield session.connection;
+    for (const member of this.members.members()) yield member.connection;
   }
 
   [Symbol.iterator](): MapIterator<[string, SocketConnection]> {
@@ -38,6 +38,6 @@ export class ConnectionView implements ReadonlyMap<string, SocketConnection> {
   }
 
   forEach(callback: (connection: SocketConnection, id: string, map: ReadonlyMap<string, SocketConnection>) => void, thisArg?: unknown): void {
-    for (const [id, session] of this.sessions) callback.call(thisArg, session.connection, id, this);
+    for (const member of this.members.members()) callback.call(thisArg, member.connection, member.id, this);
   }
 }

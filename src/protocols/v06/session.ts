@@ -1,36 +1,26 @@
-import {
-  decodePayload,
-  encodeFrame,
-  encodeHeartbeat,
-  encodeOutgoing,
-  HEARTBEAT_PREFIX,
-  JSON_PREFIX,
-  MessageKind,
-  messageKind,
-  singleFrameMessage,
-} from '../protocol/codec';
-import type { ConnectionClass, ConnectionInfo, IncomingMessage, OpenResult, SessionControl, SocketConnection } from '../connection';
-import { describeError, type Logger } from '../logger';
-import type { TransportName } from '../settings';
-import type { HeartbeatClock, HeartbeatTarget } from './heartbeat-clock';
+import type { ConnectionClass, ConnectionInfo, IncomingMessage, OpenResult, SessionControl, SocketConnection } from '../../connection';
+import type { HubNamespace } from '../../hub/hub-namespace';
+import type { Member } from '../../hub/member';
+import type { BroadcastEncodings, OutgoingPacket, PacketEncoder } from '../../hub/packet';
+import type { SessionHub } from '../../hub/session-hub';
+import type { RegisteredSession } from '../../hub/session-registry';
+import { describeError, type Logger } from '../../logger';
+import { FrameQueue } from '../../session/frame-queue';
+import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-clock';
+import { decodePayload, encodeFrame, encodeHeartbeat, encodePacket, HEARTBEAT_PREFIX, JSON_PREFIX, MessageKind, messageKind, singleFrameMessage } from './codec';
+import { Payload } from './payload';
 import type { SessionSink } from './sink';
+import type { TransportName } from './transport-names';
 
-/** What a session needs from the router that owns it. */
+/** Packets in 0.6's wire form; a broadcast is encoded by it once for every 0.6 session. */
+export const V06_ENCODER: PacketEncoder<Payload> = { encode: (packet) => new Payload(encodePacket(packet)) };
+
+/** What a session needs from the protocol server that owns it. */
 export interface SessionHost {
   readonly logger: Logger;
-  /** `onOpen` accepted the connection. */
-  sessionOpened(session: Session): void;
-  /** The connection ended (`onClose` has run); frames may still be waiting for a last GET. */
-  sessionClosed(session: Session): void;
-  /** Called once the session is closed and holds nothing more to deliver. */
-  releaseSession(session: Session): void;
-  /** Sends already-encoded frames to every open session but `except`. */
-  broadcastFrames(frames: string[], except: Session | null): void;
+  readonly hub: SessionHub;
   /** Calls `session.flush()` once the current tick's work is done (one microtask for every session). */
   scheduleFlush(session: Session): void;
-  /** Counts traffic for `router.stats`. */
-  countOut(messages: number): void;
-  countIn(messages: number): void;
 }
 
 export interface SessionOptions {
@@ -44,17 +34,19 @@ export interface SessionOptions {
 type SessionState = 'opening' | 'open' | 'closed';
 
 /**
- * One virtual connection: a `SocketConnection` plus the queue of frames bound
- * for it, spread over however many requests its transport takes. This is
- * Tornadio's session: messages queue while no request is attached and flush
- * to whichever one attaches next.
+ * One 0.6 virtual connection: a `SocketConnection` plus the queue of frames
+ * bound for it, spread over however many requests its transport takes. This
+ * is Tornadio's session: messages queue while no request is attached and
+ * flush to whichever one attaches next. 0.6 has no namespaces: every session
+ * is one member of `/`.
  */
-export class Session implements SessionControl, HeartbeatTarget {
+export class Session implements SessionControl, Member, RegisteredSession, HeartbeatTarget {
+  readonly protocol = '0.6';
+  readonly namespace = '/';
   readonly connection: SocketConnection;
+  readonly space: HubNamespace;
   #state: SessionState = 'opening';
-  #queue: string[];
-  /** UTF-8 bytes in `#queue`, for the queue cap. */
-  #queuedBytes = 0;
+  readonly #queue = new FrameQueue();
   #sink: SessionSink | null = null;
   #flushScheduled = false;
   /** Messages that arrived before `onOpen` settled; replayed once it accepts. */
@@ -73,8 +65,9 @@ export class Session implements SessionControl, HeartbeatTarget {
     private readonly host: SessionHost,
     private readonly options: SessionOptions,
   ) {
+    this.space = host.hub.namespace('/');
     // The 0.6 client takes the first message it gets as its session id.
-    this.#queue = [encodeFrame(id)];
+    this.#queue.push(encodeFrame(id));
     this.connection = new ConnectionType(this);
   }
 
@@ -99,6 +92,7 @@ export class Session implements SessionControl, HeartbeatTarget {
    * synchronous `onOpen` settles at once: no promise on the connect path.
    */
   open(info: ConnectionInfo): boolean | Promise<boolean> {
+    this.space.entering(this);
     let result: OpenResult;
     try {
       result = this.connection.onOpen(info);
@@ -125,7 +119,7 @@ export class Session implements SessionControl, HeartbeatTarget {
       return false;
     }
     this.#state = 'open';
-    this.host.sessionOpened(this);
+    this.space.entered(this);
     this.options.heartbeats?.add(this);
     this.#scheduleFlush();
     const early = this.#earlyPayloads;
@@ -136,71 +130,54 @@ export class Session implements SessionControl, HeartbeatTarget {
 
   // ---- outbound ----
 
-  sendMessage(message: unknown): void {
+  /** Encodes at once, so a value JSON cannot carry throws in the caller's `send`. */
+  sendPacket(packet: OutgoingPacket): void {
     if (this.#state === 'closed') {
       this.host.logger.debug(`[session ${this.id}] send after close ignored`);
       return;
     }
-    this.enqueueFrames(encodeOutgoing(message));
+    this.#enqueue(encodePacket(packet));
   }
 
-  broadcastMessage(message: unknown): void {
-    this.host.broadcastFrames(encodeOutgoing(message), this);
-  }
-
-  /** Queues frames already encoded (a broadcast encodes once for every client). */
-  enqueueFrames(frames: string[]): void {
-    if (this.#state === 'closed') return;
-    // With a persistent sink attached the queue empties within this tick (the
-    // sink caps its own buffer); only a queue that can wait for a GET is counted.
-    const counted = !this.#sink?.persistent;
-    for (const frame of frames) {
-      this.#queue.push(frame);
-      if (counted) this.#queuedBytes += Buffer.byteLength(frame);
-    }
-    this.host.countOut(frames.length);
+  #enqueue(frames: readonly string[]): void {
+    this.#queue.pushAll(frames);
+    this.host.hub.counters.messagesOut += frames.length;
     if (this.#overQueueLimit()) return;
     this.#scheduleFlush();
   }
 
   /**
-   * A broadcast's frames, encoded once for everyone. With nothing queued and
-   * a socket attached they are written at once: a fan-out to thousands then
+   * A broadcast, encoded once for every 0.6 session. With nothing queued and
+   * a socket attached it is written at once: a fan-out to thousands then
    * costs one write each and no queueing, and the first client is not kept
    * waiting for the last one to be queued.
    */
-  receiveBroadcast(frames: string[]): void {
+  receiveBroadcast(encodings: BroadcastEncodings): void {
+    if (this.#state === 'closed') return;
+    const payload = encodings.encodedBy(V06_ENCODER);
     const sink = this.#sink;
     if (this.#state === 'open' && sink?.persistent && this.#queue.length === 0 && !this.#flushScheduled) {
-      this.host.countOut(frames.length);
-      sink.deliver(frames);
+      this.host.hub.counters.messagesOut += payload.frames.length;
+      sink.deliver(payload);
       return;
     }
-    this.enqueueFrames(frames);
-  }
-
-  #enqueueHeartbeat(frame: string): void {
-    this.#queue.push(frame);
-    this.#queuedBytes += frame.length;
-    if (this.#overQueueLimit()) return;
-    this.#scheduleFlush();
+    this.#enqueue(payload.frames);
   }
 
   /** A sink could not deliver these frames: put them back at the head of the queue, in order. */
-  requeue(frames: string[]): void {
+  requeue(frames: readonly string[]): void {
     // A closed session has handed out its last frames and is gone from the router: nobody could collect these.
     if (frames.length === 0 || this.#state === 'closed') return;
-    this.#queue = frames.concat(this.#queue);
-    for (const frame of frames) this.#queuedBytes += Buffer.byteLength(frame);
+    this.#queue.requeue(frames);
     this.#scheduleFlush();
   }
 
   /** A client that stops collecting its messages must not grow our memory without bound. */
   #overQueueLimit(): boolean {
     const { maxQueuedMessages, maxQueuedBytes } = this.options;
-    if (this.#queue.length <= maxQueuedMessages && this.#queuedBytes <= maxQueuedBytes) return false;
+    if (this.#queue.length <= maxQueuedMessages && this.#queue.bytes <= maxQueuedBytes) return false;
     this.host.logger.warn(
-      `[session ${this.id}] send queue over its limit (${this.#queue.length} messages, ${this.#queuedBytes} bytes); closing`,
+      `[session ${this.id}] send queue over its limit (${this.#queue.length} messages, ${this.#queue.bytes} bytes); closing`,
     );
     this.abort('send queue over its limit');
     return true;
@@ -219,11 +196,9 @@ export class Session implements SessionControl, HeartbeatTarget {
     this.#flushScheduled = false;
     const sink = this.#sink;
     if (!sink || this.#queue.length === 0 || this.#state === 'opening') return;
-    const frames = this.#queue;
-    this.#queue = [];
-    this.#queuedBytes = 0;
+    const payload = new Payload(this.#queue.drain());
     if (!sink.persistent) this.#sink = null;
-    sink.deliver(frames);
+    sink.deliver(payload);
     if (!sink.persistent) this.#afterDetach();
   }
 
@@ -318,7 +293,7 @@ export class Session implements SessionControl, HeartbeatTarget {
   }
 
   #dispatch(message: IncomingMessage): void {
-    this.host.countIn(1);
+    this.host.hub.counters.messagesIn++;
     try {
       const result = this.connection.onMessage(message);
       if (result instanceof Promise) result.catch((error: unknown) => this.#userCallbackFailed('onMessage', error));
@@ -342,7 +317,10 @@ export class Session implements SessionControl, HeartbeatTarget {
     }
     this.#lastBeatAnswered = false;
     this.#beatsSent++;
-    this.#enqueueHeartbeat(encodeHeartbeat(this.#beatsSent));
+    // Counted like any frame, but not as a message: `stats.messagesOut` counts the user's.
+    this.#queue.push(encodeHeartbeat(this.#beatsSent));
+    if (this.#overQueueLimit()) return;
+    this.#scheduleFlush();
   }
 
   // ---- closing ----
@@ -357,8 +335,8 @@ export class Session implements SessionControl, HeartbeatTarget {
     if (this.#state === 'opening') {
       // Refused before it opened: the client never saw a session, nothing to deliver.
       this.#state = 'closed';
-      this.#queue = [];
-      this.#queuedBytes = 0;
+      this.#queue.clear();
+      this.space.left(this);
     } else {
       this.#shutDown('closed by server');
       this.flush();
@@ -371,16 +349,14 @@ export class Session implements SessionControl, HeartbeatTarget {
     if (this.#state === 'closed') return;
     if (this.#state === 'opening') return this.close();
     this.#shutDown(reason);
-    this.#queue = [];
-    this.#queuedBytes = 0;
+    this.#queue.clear();
     this.#finishIfDrained();
   }
 
   /** No request came for too long: the client is gone. A closed session still holding frames gives them up. */
   expire(): void {
     if (this.#state !== 'closed') return this.abort('session expired');
-    this.#queue = [];
-    this.#queuedBytes = 0;
+    this.#queue.clear();
     this.#finishIfDrained();
   }
 
@@ -388,7 +364,7 @@ export class Session implements SessionControl, HeartbeatTarget {
     this.host.logger.debug(`[session ${this.id}] closing: ${reason}`);
     this.#state = 'closed';
     this.options.heartbeats?.delete(this);
-    this.host.sessionClosed(this);
+    this.host.hub.memberClosed(this);
     try {
       const result = this.connection.onClose();
       if (result instanceof Promise) result.catch((error: unknown) => this.#logCloseError(error));
@@ -420,6 +396,6 @@ export class Session implements SessionControl, HeartbeatTarget {
       return;
     }
     this.#endSink();
-    this.host.releaseSession(this);
+    this.host.hub.release(this);
   }
 }

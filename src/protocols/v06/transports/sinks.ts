@@ -1,8 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import { respondError } from '../errors';
-import type { Session } from '../session/session';
-import type { SessionSink } from '../session/sink';
+import { RequestError, refusalFor } from '../../../errors';
+import { writeRefusal } from '../../../http/refusal';
+import type { Payload } from '../payload';
+import type { Session } from '../session';
+import type { SessionSink } from '../sink';
 import type { Expirable, PollDeadlines } from './poll-deadlines';
+
+/** What a closed session's pending poll is answered with: any status but 200 is a disconnect to the 0.6 client. */
+const SESSION_CLOSED = refusalFor(new RequestError('UNKNOWN_SESSION', 'session closed'));
 
 /** How a long-poll transport wraps a payload (all frames of one flush) into a response body. */
 export interface LongPollFormat {
@@ -19,7 +24,7 @@ export class LongPollSink implements SessionSink, Expirable {
   readonly persistent = false;
   #answered = false;
   /** Frames written to the response, until it is known whether they reached the socket. */
-  #inFlight: string[] | null = null;
+  #inFlight: readonly string[] | null = null;
   #flushed = false;
 
   constructor(
@@ -37,7 +42,7 @@ export class LongPollSink implements SessionSink, Expirable {
   /** The polling timeout: answer empty, so neither the client nor a proxy sees a hung request. */
   expire(): void {
     this.session.detach(this);
-    this.#answer([]);
+    this.#answer(null);
   }
 
   readonly #onClose = (): void => {
@@ -53,12 +58,12 @@ export class LongPollSink implements SessionSink, Expirable {
     this.#inFlight = null;
   };
 
-  deliver(frames: string[]): void {
-    this.#answer(frames);
+  deliver(payload: Payload): void {
+    this.#answer(payload);
   }
 
   release(): void {
-    this.#answer([]);
+    this.#answer(null);
   }
 
   end(): void {
@@ -66,18 +71,20 @@ export class LongPollSink implements SessionSink, Expirable {
     this.#answered = true;
     this.deadlines.delete(this);
     // Any status but 200 is a disconnect to the 0.6 client; 0.6 has no close frame.
-    respondError(this.res, 'UNKNOWN_SESSION', 'session closed', this.headers);
+    writeRefusal(this.res, SESSION_CLOSED, this.headers);
   }
 
-  #answer(frames: string[]): void {
+  /** Answers the GET with a payload, or empty (null) at the polling timeout or when replaced. */
+  #answer(payload: Payload | null): void {
     if (this.#answered) {
-      this.session.requeue(frames);
+      if (payload) this.session.requeue(payload.frames);
       return;
     }
     this.#answered = true;
     this.deadlines.delete(this);
     const { res } = this;
-    if (frames.length > 0) {
+    if (payload) {
+      const { frames } = payload;
       // (`writableFinished` is no proof of delivery: Node sets it even when
       // the socket was already gone; only 'finish' is.)
       if (!res.socket || res.socket.destroyed) {
@@ -87,7 +94,7 @@ export class LongPollSink implements SessionSink, Expirable {
       this.#inFlight = frames;
       res.once('finish', () => (this.#flushed = true));
     }
-    const body = this.format.render(frames.length === 1 ? frames[0] : frames.join(''));
+    const body = this.format.render(payload ? payload.text : '');
     const bytes = Buffer.byteLength(body);
     res.writeHead(200, {
       ...this.headers,
@@ -133,14 +140,14 @@ export class StreamSink implements SessionSink {
     this.#write(format.preamble);
   }
 
-  deliver(frames: string[]): void {
+  deliver(payload: Payload): void {
     if (this.res.destroyed || this.res.writableEnded) {
       this.session.detach(this);
-      this.session.requeue(frames);
+      this.session.requeue(payload.frames);
       return;
     }
     let chunk = '';
-    for (const frame of frames) chunk += this.format.renderFrame(frame);
+    for (const frame of payload.frames) chunk += this.format.renderFrame(frame);
     this.#write(chunk);
     // A reader that stopped reading grows the response's buffer instead of our queue: same cap.
     if (this.res.writableLength > this.maxBufferedBytes) this.session.abort('stream buffer over its limit');

@@ -1,5 +1,5 @@
-import { scriptStringLiteral } from '../protocol/script-escape';
-import type { SessionSink } from '../session/sink';
+import { scriptStringLiteral } from '../../../http/script-escape';
+import type { SessionSink } from '../sink';
 import { PollingTransport, type GetContext } from './polling';
 import { StreamSink, type StreamFormat } from './sinks';
 

@@ -1,14 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger } from '../logger';
-import type { OriginPolicy } from '../http/origin';
+import type { WebSocketServer } from 'ws';
+import type { OriginPolicy } from '../../../http/origin';
+import type { Logger } from '../../../logger';
+import type { ResolvedRouterSettings } from '../../../settings';
+import type { SocketIoPath } from '../paths';
+import type { Session } from '../session';
+import type { SessionSink } from '../sink';
+import type { TransportName } from '../transport-names';
 import type { PollDeadlines } from './poll-deadlines';
-import type { SocketIoPath } from '../protocol/url';
-import type { Session } from '../session/session';
-import type { SessionSink } from '../session/sink';
-import type { ResolvedRouterSettings, TransportName } from '../settings';
 
-/** What the router lends every transport. */
+/** What the 0.6 protocol server lends every transport. */
 export interface TransportContext {
   readonly settings: ResolvedRouterSettings;
   readonly logger: Logger;
@@ -28,6 +30,8 @@ export interface TransportContext {
   ): void;
   /** The live session with this id opened over this transport, if any. */
   findSession(id: string, transport: TransportName): Session | undefined;
+  /** The `ws` server both websocket transports share, made on first use. */
+  webSocketServer(): WebSocketServer;
   /** Counts bytes for `router.stats`. */
   countBytes(direction: 'in' | 'out', bytes: number): void;
 }
@@ -49,6 +53,4 @@ export interface HttpTransport {
 export interface UpgradeTransport {
   readonly name: TransportName;
   handleUpgrade(request: TransportRequest, socket: Duplex, head: Buffer): void;
-  /** Frees what the transport holds once the router closes. */
-  close(): void;
 }

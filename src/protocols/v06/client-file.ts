@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** The 0.6 browser client as the `socket.io@0.6.18` package ships it. */
-const CLIENT_MODULE_PATH = 'socket.io/support/socket.io-client/socket.io.js';
+/** The 0.6 browser client, vendored as the `socket.io@0.6.18` package shipped it (MIT notice beside it). */
+const CLIENT_FILE_PATH = join(__dirname, '../../../vendor/socket.io-client-0.6/socket.io.js');
 
 interface ClientFile {
   plain: Buffer;
@@ -17,7 +18,7 @@ let cached: ClientFile | null = null;
 /** Loads, hashes and compresses the client once per process. */
 function loadClientFile(): ClientFile {
   if (!cached) {
-    const plain = readFileSync(require.resolve(CLIENT_MODULE_PATH));
+    const plain = readFileSync(CLIENT_FILE_PATH);
     cached = {
       plain,
       gzipped: gzipSync(plain, { level: 9 }),

@@ -1,4 +1,4 @@
-import type { SessionSink } from '../session/sink';
+import type { SessionSink } from '../sink';
 import { PollingTransport, type GetContext } from './polling';
 import { StreamSink, type StreamFormat } from './sinks';
 

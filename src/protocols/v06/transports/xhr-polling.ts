@@ -1,6 +1,6 @@
 import { PollingTransport, type GetContext } from './polling';
 import { LongPollSink, type LongPollFormat } from './sinks';
-import type { SessionSink } from '../session/sink';
+import type { SessionSink } from '../sink';
 
 /** The payload as is: the 0.6 client decodes the frames from the response text. */
 export const XHR_POLLING_FORMAT: LongPollFormat = {

@@ -1,32 +1,17 @@
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Session } from '../session/session';
-import type { SessionSink } from '../session/sink';
-import type { TransportName } from '../settings';
+import { refuseSocket } from '../../../http/refusal';
+import type { Payload } from '../payload';
+import type { Session } from '../session';
+import type { SessionSink } from '../sink';
+import type { TransportName } from '../transport-names';
 import type { TransportContext, TransportRequest, UpgradeTransport } from './transport';
 
-/** Close codes we send; 1009 (too big) and 1007 (bad UTF-8) come from `ws` itself. */
+/** The close code of a session ended by the server; refusals take theirs from the error table, 1009 and 1007 come from `ws`. */
 const CLOSE_NORMAL = 1000;
-const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Buffers are sent as text messages: the 0.6 protocol is text only. */
 const TEXT_MESSAGE = { binary: false } as const;
-
-/**
- * The last payload encoded to UTF-8, kept so that a broadcast, whose
- * sessions all deliver the same string, encodes it once instead of once per
- * socket (`ws` would encode a string on every send).
- */
-let lastText: string | null = null;
-let lastBytes = Buffer.alloc(0);
-
-function utf8(text: string): Buffer {
-  if (text !== lastText) {
-    lastBytes = Buffer.from(text, 'utf8');
-    lastText = text;
-  }
-  return lastBytes;
-}
 
 /** Carries a session's frames over one websocket; coalesced frames go out as one message. */
 class WebSocketSink implements SessionSink {
@@ -38,10 +23,11 @@ class WebSocketSink implements SessionSink {
     private readonly context: TransportContext,
   ) {}
 
-  deliver(frames: string[]): void {
-    const payload = utf8(frames.length === 1 ? frames[0] : frames.join(''));
-    this.context.countBytes('out', payload.length);
-    this.socket.send(payload, TEXT_MESSAGE);
+  deliver(payload: Payload): void {
+    // The payload's bytes: a broadcast shares one payload, so every socket sends the same buffer.
+    const { bytes } = payload;
+    this.context.countBytes('out', bytes.length);
+    this.socket.send(bytes, TEXT_MESSAGE);
     // A peer that stops reading grows ws's send buffer instead of our queue: same cap.
     if (this.socket.bufferedAmount > this.context.settings.maxQueuedBytes) {
       this.context.logger.warn(`[session ${this.session.id}] websocket send buffer over its limit (${this.socket.bufferedAmount} bytes); closing`);
@@ -71,9 +57,8 @@ export class WebSocketTransport implements UpgradeTransport {
   constructor(
     readonly name: TransportName,
     private readonly context: TransportContext,
-    server?: WebSocketServer,
   ) {
-    this.#server = server ?? createWebSocketServer(context.settings.maxMessageSize);
+    this.#server = context.webSocketServer();
   }
 
   handleUpgrade(request: TransportRequest, socket: Duplex, head: Buffer): void {
@@ -105,14 +90,9 @@ export class WebSocketTransport implements UpgradeTransport {
         return new WebSocketSink(ws, created, context);
       });
     } catch (error) {
-      // Capacity was checked before the upgrade; this is a race with another connect.
-      context.logger.warn(`[${this.name}] could not open a session: ${String(error)}`);
-      ws.close(CLOSE_TRY_AGAIN_LATER);
+      // Capacity was checked before the upgrade; this is a race with another connect (TOO_MANY_SESSIONS: 1013).
+      refuseSocket(ws, error, context.logger, `[${this.name}] session`);
     }
-  }
-
-  close(): void {
-    this.#server.close();
   }
 }
 

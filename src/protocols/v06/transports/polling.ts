@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestError, respondError } from '../errors';
-import { formDataField, readBody } from '../http/body';
-import { corsHeaders } from '../http/origin';
-import { SESSION_ID_PATTERN } from '../protocol/session-id';
-import type { Session } from '../session/session';
-import type { SessionSink } from '../session/sink';
-import type { TransportName } from '../settings';
+import { RequestError } from '../../../errors';
+import { formDataField, readBody } from '../../../http/body';
+import { corsHeaders } from '../../../http/origin';
+import { refuseRequest } from '../../../http/refusal';
+import { SESSION_ID_PATTERN } from '../../../hub/session-id';
+import type { Session } from '../session';
+import type { SessionSink } from '../sink';
+import type { TransportName } from '../transport-names';
 import type { HttpTransport, TransportContext, TransportRequest } from './transport';
 
 /** Where a polling request points, read off the path segments after the transport name. */
@@ -47,7 +48,7 @@ export abstract class PollingTransport implements HttpTransport {
     return { sessionId, jsonpIndex: null };
   }
 
-  /** The session id from a POST body as the client sent it, before frame decoding. */
+  /** The payload a POST body carries, as the client framed it (xhr posts it as the form field `data`). */
   protected postedPayload(body: string): string {
     return formDataField(body);
   }
@@ -128,19 +129,10 @@ export abstract class PollingTransport implements HttpTransport {
   }
 
   #refuse(res: ServerResponse, error: unknown, headers: Record<string, string> = {}, req?: IncomingMessage): void {
-    if (!(error instanceof RequestError)) {
-      this.context.logger.error(`[${this.name}] request failed: ${String(error)}`);
-      respondError(res, 'BAD_REQUEST', 'request could not be handled', headers);
-      return;
-    }
-    this.context.logger.warn(`[${this.name}] ${error.code}: ${error.message}`);
-    if (error.code === 'BODY_TOO_LARGE' && req) {
-      // Stop reading the rest of an oversized body: answer, then drop the connection.
-      respondError(res, error.code, error.message, { ...headers, Connection: 'close' });
-      res.once('finish', () => req.destroy());
-      return;
-    }
-    respondError(res, error.code, error.message, headers);
+    const tooLarge = error instanceof RequestError && error.code === 'BODY_TOO_LARGE' && req !== undefined;
+    // Stop reading the rest of an oversized body: answer, then drop the connection.
+    refuseRequest(res, error, this.context.logger, `[${this.name}]`, tooLarge ? { ...headers, Connection: 'close' } : headers);
+    if (tooLarge) res.once('finish', () => req.destroy());
   }
 }
 

@@ -1,3 +1,5 @@
+import type { OutgoingPacket } from '../../hub/packet';
+
 /**
  * Socket.IO 0.6 framing: `~m~<len>~m~<data>`, repeated. `<len>` counts UTF-16
  * code units (JavaScript `.length`), because that is what the 0.6 client
@@ -45,6 +47,18 @@ export function encodeMessageText(message: unknown): string {
 export function encodeOutgoing(message: unknown): string[] {
   if (Array.isArray(message)) return message.map((item) => encodeFrame(encodeMessageText(item)));
   return [encodeFrame(encodeMessageText(message))];
+}
+
+/**
+ * The frames of one outgoing packet. 0.6 has no events: an event goes out as
+ * the JSON message `{"name": event, "args": [...]}`, the shape 0.7+ used for
+ * its event packets, so a 0.6 client can route on `name`. Functions (ack
+ * callbacks) are dropped: 0.6 cannot acknowledge.
+ */
+export function encodePacket(packet: OutgoingPacket): string[] {
+  if (packet.type === 'message') return encodeOutgoing(packet.data);
+  const args = packet.args.filter((arg) => typeof arg !== 'function');
+  return [encodeFrame(encodeMessageText({ name: packet.name, args }))];
 }
 
 export function encodeHeartbeat(beat: number): string {
@@ -119,7 +133,7 @@ export function decodePayload(payload: string): DecodeResult {
   return { messages };
 }
 
-/** What a message text is, told without allocating (the session asks this for every message). */
+/** What a message text is, told without allocating (the session asks this for every message it receives). */
 export const MessageKind = { Text: 0, Heartbeat: 1, Json: 2 } as const;
 export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
 
@@ -141,7 +155,11 @@ export type InboundMessage =
   | { kind: 'text'; text: string }
   | { kind: 'invalid'; reason: string };
 
-/** Classifies one decoded message text: heartbeat echo, JSON, or plain text. */
+/**
+ * Classifies one decoded message text: heartbeat, JSON, or plain text. For
+ * the Node client and the fuzzer; the server's session uses `messageKind`,
+ * which allocates nothing.
+ */
 export function interpretMessage(text: string): InboundMessage {
   switch (messageKind(text)) {
     case MessageKind.Heartbeat:

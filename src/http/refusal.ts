@@ -1,0 +1,73 @@
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { refusalFor, type Refusal } from '../errors';
+import { describeError, type Logger } from '../logger';
+
+/** Logs a refusal once, at the level it deserves: the client's fault is a warning, ours an error. */
+function logRefusal(logger: Logger, where: string, refusal: Refusal, error: unknown): void {
+  if (refusal.internal) logger.error(`${where} failed: ${describeError(error)}`);
+  else logger.warn(`${where} refused: ${refusal.body.trimEnd()}`);
+}
+
+/**
+ * Answers a refused HTTP request with its status and a short plain-text body.
+ * Safe on a response that has already started: then the only honest answer
+ * is to end it.
+ */
+export function refuseRequest(
+  res: ServerResponse,
+  error: unknown,
+  logger: Logger,
+  where = 'request',
+  headers: Record<string, string> = {},
+): Refusal {
+  const refusal = refusalFor(error);
+  logRefusal(logger, where, refusal, error);
+  writeRefusal(res, refusal, headers);
+  return refusal;
+}
+
+/** Writes a refusal without logging it: for answers that are the protocol speaking, not a fault (a closed session's last poll). */
+export function writeRefusal(res: ServerResponse, refusal: Refusal, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.writableEnded) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  res.writeHead(refusal.status, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=UTF-8',
+    'Content-Length': Buffer.byteLength(refusal.body),
+    'Cache-Control': 'no-store',
+  });
+  res.end(refusal.body);
+}
+
+/** Answers a refused upgrade with a plain HTTP status on the raw socket, then closes it. */
+export function refuseUpgrade(socket: Duplex, error: unknown, logger: Logger): Refusal {
+  const refusal = refusalFor(error);
+  logRefusal(logger, 'upgrade', refusal, error);
+  if (!socket.writable) {
+    socket.destroy();
+    return refusal;
+  }
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Error'}\r\n` +
+      `Connection: close\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(refusal.body)}\r\n\r\n${refusal.body}`,
+    () => socket.destroy(),
+  );
+  return refusal;
+}
+
+/** A socket that can be closed with a code and reason (a `ws` WebSocket). */
+export interface ClosableSocket {
+  close(code?: number, reason?: string): void;
+}
+
+/** Closes an open WebSocket for a refusal with the table's close code. */
+export function refuseSocket(socket: ClosableSocket, error: unknown, logger: Logger, where: string): Refusal {
+  const refusal = refusalFor(error);
+  logRefusal(logger, where, refusal, error);
+  // A close reason is at most 123 bytes; the code says enough, the message stays short.
+  socket.close(refusal.closeCode, refusal.code);
+  return refusal;
+}

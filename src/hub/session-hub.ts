@@ -1,0 +1,113 @@
+import { RequestError } from '../errors';
+import { HubNamespace, inMemoryAdapter, type AdapterFactory } from './hub-namespace';
+import type { Member } from './member';
+import { SessionRegistry, type RegisteredSession } from './session-registry';
+import { TrafficCounters, type RouterStats } from './stats';
+
+export interface SessionHubOptions {
+  /** Most transport sessions open at once; null for no limit. */
+  maxSessions: number | null;
+  /** A session with nothing attached for this long is expired. */
+  expiryMs: number;
+  checkIntervalMs: number;
+  /** This process's name in a cluster (and in `fetchConnections`). */
+  nodeId: string;
+  createAdapter?: AdapterFactory;
+}
+
+/**
+ * The one owner of a router's live sessions, whatever protocol opened them:
+ * the transport sessions by id (with capacity and expiry), the namespaces
+ * with their members and rooms, and the counters behind `router.stats`.
+ * Protocols create sessions and report their members' lives here; the router
+ * and connections broadcast through the namespaces.
+ */
+export class SessionHub {
+  readonly counters = new TrafficCounters();
+  readonly nodeId: string;
+  readonly #registry: SessionRegistry;
+  readonly #namespaces = new Map<string, HubNamespace>();
+  readonly #maxSessions: number | null;
+  readonly #createAdapter: AdapterFactory;
+  #closed = false;
+
+  constructor(options: SessionHubOptions) {
+    this.#registry = new SessionRegistry(options.expiryMs, options.checkIntervalMs);
+    this.#maxSessions = options.maxSessions;
+    this.nodeId = options.nodeId;
+    this.#createAdapter = options.createAdapter ?? inMemoryAdapter;
+    this.namespace('/');
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Live transport sessions (a closed one may linger to hand out its last frames). */
+  get sessionCount(): number {
+    return this.#registry.size;
+  }
+
+  /** Throws TOO_MANY_SESSIONS (or SHUTTING_DOWN) when a new session cannot be taken. Cheap: call it before an upgrade. */
+  checkCapacity(): void {
+    if (this.#closed) throw new RequestError('SHUTTING_DOWN', 'server is shutting down');
+    if (this.#maxSessions !== null && this.#registry.size >= this.#maxSessions) {
+      throw new RequestError('TOO_MANY_SESSIONS', `${this.#maxSessions} sessions are open already`);
+    }
+  }
+
+  /** Registers a new transport session, after checking capacity. */
+  register(session: RegisteredSession): void {
+    this.checkCapacity();
+    this.#registry.add(session);
+    this.counters.sessionsCreated++;
+  }
+
+  find<S extends RegisteredSession>(id: string, isKind: (session: RegisteredSession) => session is S): S | undefined {
+    const session = this.#registry.get(id);
+    return session && isKind(session) ? session : undefined;
+  }
+
+  /** The session has nothing left to deliver: forget it. */
+  release(session: RegisteredSession): void {
+    this.#registry.delete(session);
+  }
+
+  /** A namespace, created on first use. */
+  namespace(name: string): HubNamespace {
+    let space = this.#namespaces.get(name);
+    if (!space) this.#namespaces.set(name, (space = new HubNamespace(name, this.nodeId, this.#createAdapter)));
+    return space;
+  }
+
+  /** The namespace if it exists, without creating it. */
+  existingNamespace(name: string): HubNamespace | undefined {
+    return this.#namespaces.get(name);
+  }
+
+  /** A member closed after having opened: counted, and out of its namespace and rooms. */
+  memberClosed(member: Member): void {
+    if (this.namespace(member.namespace).left(member)) this.counters.sessionsClosed++;
+  }
+
+  get stats(): RouterStats {
+    const connectionsByTransport: Record<string, number> = {};
+    const connectionsByProtocol: RouterStats['connectionsByProtocol'] = {};
+    let connections = 0;
+    for (const space of this.#namespaces.values()) {
+      for (const member of space.local.members()) {
+        connections++;
+        connectionsByTransport[member.transport] = (connectionsByTransport[member.transport] ?? 0) + 1;
+        connectionsByProtocol[member.protocol] = (connectionsByProtocol[member.protocol] ?? 0) + 1;
+      }
+    }
+    return { connections, connectionsByTransport, connectionsByProtocol, ...this.counters };
+  }
+
+  /** Ends every session at once (each `onClose` runs once). Idempotent. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const session of [...this.#registry.values()]) session.abort(reason);
+  }
+}

@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ConnectionClass } from '../connection';
+import type { ProtocolName } from '../hub/member';
+import type { SessionHub } from '../hub/session-hub';
+import type { ResolvedRouterSettings } from '../settings';
+import { V06_PROTOCOL } from './v06';
+
+/** What a router lends each protocol it serves. */
+export interface ProtocolEnvironment {
+  readonly settings: ResolvedRouterSettings;
+  readonly connectionClass: ConnectionClass;
+  readonly hub: SessionHub;
+}
+
+/** One request under the router's resource, its URL split once. */
+export interface RouterRequest {
+  readonly req: IncomingMessage;
+  readonly pathname: string;
+  /** The query string without its `?`. */
+  readonly search: string;
+}
+
+/** A request a protocol has recognised as its own, ready to be served. */
+export interface ClaimedRequest {
+  /** Serves it as a plain HTTP request; never throws (refusals are answered). */
+  serve(res: ServerResponse): void;
+  /** Serves it as an upgrade; throws a RequestError to refuse it. */
+  upgrade(socket: Duplex, head: Buffer): void;
+}
+
+/** A protocol at work inside one router. */
+export interface ProtocolServer {
+  /** This protocol's reading of a request, or null when the request is not in its shape. */
+  claim(request: RouterRequest): ClaimedRequest | null;
+  /** Ends what the protocol holds (its sessions end through the hub). */
+  close(): void;
+}
+
+/** How a protocol is reached: over plain HTTP requests, or an HTTP upgrade. */
+export type TransportKind = 'http' | 'upgrade';
+
+/** A transport as a protocol describes it, and how it is created for a protocol server. */
+export interface TransportDefinition<Context, Transport> {
+  readonly name: string;
+  readonly kind: TransportKind;
+  create(context: Context): Transport;
+}
+
+/** A wire protocol, as it describes itself to the registry. */
+export interface ProtocolDefinition {
+  readonly name: ProtocolName;
+  /** Every transport the protocol knows (a router enables a subset). */
+  readonly transports: readonly { readonly name: string; readonly kind: TransportKind }[];
+  create(environment: ProtocolEnvironment): ProtocolServer;
+}
+
+/**
+ * Every protocol tornadio speaks, in the order a request is offered to them:
+ * the first to claim it serves it. Adding a protocol is a folder and a line.
+ */
+export const PROTOCOLS: readonly ProtocolDefinition[] = [V06_PROTOCOL];

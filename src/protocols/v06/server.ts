@@ -1,0 +1,164 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
+import type { ConnectionClass } from '../../connection';
+import { RequestError } from '../../errors';
+import { OriginPolicy } from '../../http/origin';
+import { refuseRequest } from '../../http/refusal';
+import { describeRequest } from '../../http/request-info';
+import type { RegisteredSession } from '../../hub/session-registry';
+import { generateSessionId } from '../../hub/session-id';
+import type { SessionHub } from '../../hub/session-hub';
+import type { Logger } from '../../logger';
+import { FlushScheduler } from '../../session/flush-scheduler';
+import { HeartbeatClock } from '../../session/heartbeat-clock';
+import type { ResolvedRouterSettings } from '../../settings';
+import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer, RouterRequest } from '../registry';
+import { serveClientFile } from './client-file';
+import { SocketIoPathMatcher, type SocketIoPath } from './paths';
+import { Session, type SessionHost, type SessionOptions } from './session';
+import type { SessionSink } from './sink';
+import type { TransportName } from './transport-names';
+import { PollDeadlines } from './transports/poll-deadlines';
+import type { HttpTransport, TransportContext, UpgradeTransport } from './transports/transport';
+import { createWebSocketServer } from './transports/websocket';
+import type { V06_TRANSPORTS } from './index';
+
+/** Transports that keep a connection open and so need heartbeats to notice a dead peer. */
+const HEARTBEAT_TRANSPORTS: ReadonlySet<TransportName> = new Set(['websocket', 'flashsocket', 'xhr-multipart', 'htmlfile']);
+
+const isV06Session = (session: RegisteredSession): session is Session => session instanceof Session;
+
+/**
+ * Socket.IO 0.6 inside one router: reads 0.6 paths, hands each request to
+ * its transport, opens sessions in the hub, and runs what every 0.6 session
+ * shares (heartbeat clock, poll deadlines, flush scheduling).
+ */
+export class V06Server implements ProtocolServer, TransportContext, SessionHost {
+  readonly settings: ResolvedRouterSettings;
+  readonly logger: Logger;
+  readonly hub: SessionHub;
+  readonly origins: OriginPolicy;
+  readonly pollDeadlines: PollDeadlines;
+  readonly #connectionClass: ConnectionClass;
+  readonly #paths: SocketIoPathMatcher;
+  readonly #httpTransports = new Map<TransportName, HttpTransport>();
+  readonly #upgradeTransports = new Map<TransportName, UpgradeTransport>();
+  readonly #flushes = new FlushScheduler();
+  readonly #streamingSessionOptions: SessionOptions;
+  readonly #pollingSessionOptions: SessionOptions;
+  #webSocketServer: WebSocketServer | null = null;
+
+  constructor(environment: ProtocolEnvironment, transports: typeof V06_TRANSPORTS) {
+    const { settings } = environment;
+    this.settings = settings;
+    this.logger = settings.logger;
+    this.hub = environment.hub;
+    this.#connectionClass = environment.connectionClass;
+    this.origins = new OriginPolicy(settings.origins);
+    this.pollDeadlines = new PollDeadlines(settings.ms.xhrPollingTimeout);
+    this.#paths = new SocketIoPathMatcher(settings.resource, settings.extraRe, settings.extraSep);
+    const limits = { maxQueuedMessages: settings.maxQueuedMessages, maxQueuedBytes: settings.maxQueuedBytes };
+    // Shared by every session of a kind: one object, not one per session.
+    this.#streamingSessionOptions = { ...limits, heartbeats: new HeartbeatClock(settings.ms.heartbeatInterval) };
+    this.#pollingSessionOptions = { ...limits, heartbeats: null };
+    for (const transport of transports) {
+      if (!settings.enabledProtocols.has(transport.name)) continue;
+      if (transport.kind === 'http') this.#httpTransports.set(transport.name, transport.create(this));
+      else this.#upgradeTransports.set(transport.name, transport.create(this));
+    }
+  }
+
+  claim(request: RouterRequest): ClaimedRequest | null {
+    const path = this.#paths.parse(request.pathname);
+    if (!path) return null;
+    return {
+      serve: (res) => this.#serve(request, path, res),
+      upgrade: (socket, head) => this.#upgrade(request, path, socket, head),
+    };
+  }
+
+  #serve(request: RouterRequest, path: SocketIoPath, res: ServerResponse): void {
+    try {
+      if (path.target === 'socket.io.js') {
+        if (!this.settings.serveClient) throw new RequestError('NOT_FOUND', 'the client file is not served');
+        serveClientFile(request.req, res);
+        return;
+      }
+      const transport = this.#httpTransports.get(path.target);
+      if (!transport) {
+        if (this.#upgradeTransports.has(path.target)) throw new RequestError('BAD_REQUEST', `${path.target} needs a WebSocket upgrade`);
+        throw new RequestError('TRANSPORT_DISABLED', `transport ${path.target} is not enabled`);
+      }
+      transport.handleRequest({ req: request.req, path, search: request.search }, res);
+    } catch (error) {
+      refuseRequest(res, error, this.logger);
+    }
+  }
+
+  #upgrade(request: RouterRequest, path: SocketIoPath, socket: Duplex, head: Buffer): void {
+    const transport = path.target === 'socket.io.js' ? undefined : this.#upgradeTransports.get(path.target);
+    if (!transport) throw new RequestError('TRANSPORT_DISABLED', `no websocket transport ${path.target} here`);
+    const origin = request.req.headers.origin;
+    if (!this.origins.allows(typeof origin === 'string' ? origin : undefined)) {
+      throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
+    }
+    // Before the handshake: a full server answers 503, not an opened-then-closed socket.
+    this.hub.checkCapacity();
+    transport.handleUpgrade({ req: request.req, path, search: request.search }, socket, head);
+  }
+
+  // ---- TransportContext ----
+
+  openSession(
+    transport: TransportName,
+    req: IncomingMessage,
+    path: SocketIoPath,
+    search: string,
+    createSink: (session: Session) => SessionSink,
+  ): void {
+    const session = new Session(
+      generateSessionId(),
+      transport,
+      this.#connectionClass,
+      this,
+      HEARTBEAT_TRANSPORTS.has(transport) ? this.#streamingSessionOptions : this.#pollingSessionOptions,
+    );
+    this.hub.register(session);
+    session.attach(createSink(session));
+    void session.open({
+      sessionId: session.id,
+      transport,
+      protocol: '0.6',
+      namespace: '/',
+      auth: {},
+      request: describeRequest(req, search, this.settings.trustProxy),
+      extra: path.extra,
+    });
+  }
+
+  findSession(id: string, transport: TransportName): Session | undefined {
+    const session = this.hub.find(id, isV06Session);
+    return session && session.transport === transport ? session : undefined;
+  }
+
+  webSocketServer(): WebSocketServer {
+    this.#webSocketServer ??= createWebSocketServer(this.settings.maxMessageSize);
+    return this.#webSocketServer;
+  }
+
+  countBytes(direction: 'in' | 'out', bytes: number): void {
+    if (direction === 'in') this.hub.counters.bytesIn += bytes;
+    else this.hub.counters.bytesOut += bytes;
+  }
+
+  // ---- SessionHost ----
+
+  scheduleFlush(session: Session): void {
+    this.#flushes.schedule(session);
+  }
+
+  close(): void {
+    this.#webSocketServer?.close();
+  }
+}
