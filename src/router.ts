@@ -166,9 +166,8 @@ export class SocketRouter {
       throw new RequestError('URL_TOO_LONG', `URL of ${url.length} characters exceeds ${this.settings.maxUrlLength}`);
     }
     const { pathname, search } = splitUrl(url);
-    const request = { req, pathname, search };
     for (const protocol of this.#protocols) {
-      const claimed = protocol.claim(request);
+      const claimed = protocol.claim(req, pathname, search);
       if (claimed) return claimed;
     }
     throw new RequestError('UNKNOWN_TRANSPORT', `no known transport in path ${truncate(pathname)}`);

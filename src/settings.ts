@@ -149,13 +149,25 @@ const seconds = (value: number, doc: string): Setting<number> & { readonly unit:
   doc,
   check: positiveSeconds,
 });
-const bytes = (value: number, doc: string): Setting<number> => ({ default: value, unit: 'bytes', doc, check: positiveInteger });
+/** Sizes read better rounded: 1000000 as "1 MB", 16777216 as "16 MiB". */
+function shownSize(value: number): string {
+  if (value % (1024 * 1024) === 0) return `\`${value}\` (${value / (1024 * 1024)} MiB)`;
+  if (value % 1_000_000 === 0) return `\`${value}\` (${value / 1_000_000} MB)`;
+  return `\`${value}\``;
+}
+const bytes = (value: number, doc: string): Setting<number> => ({
+  default: value,
+  unit: 'bytes',
+  doc,
+  shownDefault: shownSize(value),
+  check: positiveInteger,
+});
 const flag = (value: boolean, doc: string): Setting<boolean> => ({ default: value, unit: '', doc, check: boolean });
 const loggerSetting = (doc: string): Setting<Logger> => ({
   default: createDefaultLogger,
   unit: '',
   doc,
-  shownDefault: 'silent',
+  shownDefault: 'silent (`NODE_DEBUG=tornadio` writes to stderr)',
   check: logger,
 });
 
@@ -205,6 +217,7 @@ export const ROUTER_SETTINGS = {
   origins: {
     default: ['*:*'],
     unit: '',
+    shownDefault: "`['*:*']`",
     doc: "allowed origins, as `host:port`, `host:*`, `*:port` or `*:*` (the 0.6 server's format). Requests with a disallowed `Origin` get 403 and no session.",
     check: originList,
     resolve: (value: readonly string[]): readonly string[] => [...value],
@@ -236,7 +249,7 @@ export const ROUTER_SETTINGS = {
 /** The application's settings, described the same way. */
 export const APPLICATION_SETTINGS = {
   socketIoPort: { default: 8001, unit: 'port', doc: 'HTTP port (`0` picks a free one)', check: port },
-  socketIoAddress: { default: '', unit: '', shownDefault: "`''`", doc: 'address to bind; empty means every interface', check: string },
+  socketIoAddress: { default: '', unit: '', doc: 'address to bind; empty means every interface', check: string },
   flashPolicyPort: { default: 843, unit: 'port', doc: 'port of the Flash policy server', check: port },
   flashPolicyFile: {
     default: null,

@@ -12,10 +12,6 @@ export class OriginPolicy {
     this.#allowAll = this.#entries.has('*:*');
   }
 
-  get allowsAll(): boolean {
-    return this.#allowAll;
-  }
-
   /** A request with no Origin header is not cross-origin; only a present Origin is checked. */
   allows(origin: string | undefined): boolean {
     if (origin === undefined || this.#allowAll) return true;
@@ -31,9 +27,12 @@ export class OriginPolicy {
   }
 }
 
+/** Shared by every same-origin response: never written to. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Headers that let a browser read a cross-origin response; none for same-origin requests. */
-export function corsHeaders(origin: string | undefined): Record<string, string> {
-  if (origin === undefined) return {};
+export function corsHeaders(origin: string | undefined): Readonly<Record<string, string>> {
+  if (origin === undefined) return NO_HEADERS;
   return {
     'Access-Control-Allow-Origin': origin,
     'Access-Control-Allow-Credentials': 'true',

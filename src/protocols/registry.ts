@@ -13,14 +13,6 @@ export interface ProtocolEnvironment {
   readonly hub: SessionHub;
 }
 
-/** One request under the router's resource, its URL split once. */
-export interface RouterRequest {
-  readonly req: IncomingMessage;
-  readonly pathname: string;
-  /** The query string without its `?`. */
-  readonly search: string;
-}
-
 /** A request a protocol has recognised as its own, ready to be served. */
 export interface ClaimedRequest {
   /** Serves it as a plain HTTP request; never throws (refusals are answered). */
@@ -31,8 +23,11 @@ export interface ClaimedRequest {
 
 /** A protocol at work inside one router. */
 export interface ProtocolServer {
-  /** This protocol's reading of a request, or null when the request is not in its shape. */
-  claim(request: RouterRequest): ClaimedRequest | null;
+  /**
+   * This protocol's reading of a request (its URL split once by the router;
+   * `search` without its `?`), or null when the request is not in its shape.
+   */
+  claim(req: IncomingMessage, pathname: string, search: string): ClaimedRequest | null;
   /** Ends what the protocol holds (its sessions end through the hub). */
   close(): void;
 }

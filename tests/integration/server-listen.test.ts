@@ -32,9 +32,13 @@ function newServer(port: number, options: { logger?: RecordingLogger; autoStart?
   return new SocketServer(app, { autoStart: options.autoStart });
 }
 
-/** Lets any nextTick/immediate work queued by the failure run, so a stray uncaught throw would fail the test. */
+/**
+ * Lets the work the failure queued run: the listen error arrives in a
+ * nextTick, the crash path throws from another nextTick, so two turns of
+ * the event loop are enough for a stray uncaught throw to fail the test.
+ */
 function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 50));
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 describe('SocketServer listen failures', () => {

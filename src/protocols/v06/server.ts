@@ -13,14 +13,14 @@ import type { Logger } from '../../logger';
 import { FlushScheduler } from '../../session/flush-scheduler';
 import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
-import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer, RouterRequest } from '../registry';
+import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
 import { serveClientFile } from './client-file';
 import { SocketIoPathMatcher, type SocketIoPath } from './paths';
 import { Session, type SessionHost, type SessionOptions } from './session';
 import type { SessionSink } from './sink';
 import type { TransportName } from './transport-names';
 import { PollDeadlines } from './transports/poll-deadlines';
-import type { HttpTransport, TransportContext, UpgradeTransport } from './transports/transport';
+import type { HttpTransport, TransportContext, TransportRequest, UpgradeTransport } from './transports/transport';
 import { createWebSocketServer } from './transports/websocket';
 import type { V06_TRANSPORTS } from './index';
 
@@ -28,6 +28,24 @@ import type { V06_TRANSPORTS } from './index';
 const HEARTBEAT_TRANSPORTS: ReadonlySet<TransportName> = new Set(['websocket', 'flashsocket', 'xhr-multipart', 'htmlfile']);
 
 const isV06Session = (session: RegisteredSession): session is Session => session instanceof Session;
+
+/** A request in 0.6's shape: what the transports read, and how the router has it served. */
+class V06Request implements ClaimedRequest, TransportRequest {
+  constructor(
+    private readonly server: V06Server,
+    readonly req: IncomingMessage,
+    readonly path: SocketIoPath,
+    readonly search: string,
+  ) {}
+
+  serve(res: ServerResponse): void {
+    this.server.serve(this, res);
+  }
+
+  upgrade(socket: Duplex, head: Buffer): void {
+    this.server.upgrade(this, socket, head);
+  }
+}
 
 /**
  * Socket.IO 0.6 inside one router: reads 0.6 paths, hands each request to
@@ -69,16 +87,14 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     }
   }
 
-  claim(request: RouterRequest): ClaimedRequest | null {
-    const path = this.#paths.parse(request.pathname);
-    if (!path) return null;
-    return {
-      serve: (res) => this.#serve(request, path, res),
-      upgrade: (socket, head) => this.#upgrade(request, path, socket, head),
-    };
+  claim(req: IncomingMessage, pathname: string, search: string): ClaimedRequest | null {
+    const path = this.#paths.parse(pathname);
+    return path ? new V06Request(this, req, path, search) : null;
   }
 
-  #serve(request: RouterRequest, path: SocketIoPath, res: ServerResponse): void {
+  /** Serves a claimed HTTP request; never throws. */
+  serve(request: V06Request, res: ServerResponse): void {
+    const { path } = request;
     try {
       if (path.target === 'socket.io.js') {
         if (!this.settings.serveClient) throw new RequestError('NOT_FOUND', 'the client file is not served');
@@ -90,13 +106,15 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
         if (this.#upgradeTransports.has(path.target)) throw new RequestError('BAD_REQUEST', `${path.target} needs a WebSocket upgrade`);
         throw new RequestError('TRANSPORT_DISABLED', `transport ${path.target} is not enabled`);
       }
-      transport.handleRequest({ req: request.req, path, search: request.search }, res);
+      transport.handleRequest(request, res);
     } catch (error) {
       refuseRequest(res, error, this.logger);
     }
   }
 
-  #upgrade(request: RouterRequest, path: SocketIoPath, socket: Duplex, head: Buffer): void {
+  /** Serves a claimed upgrade; throws a RequestError to refuse it. */
+  upgrade(request: V06Request, socket: Duplex, head: Buffer): void {
+    const { path } = request;
     const transport = path.target === 'socket.io.js' ? undefined : this.#upgradeTransports.get(path.target);
     if (!transport) throw new RequestError('TRANSPORT_DISABLED', `no websocket transport ${path.target} here`);
     const origin = request.req.headers.origin;
@@ -105,7 +123,7 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     }
     // Before the handshake: a full server answers 503, not an opened-then-closed socket.
     this.hub.checkCapacity();
-    transport.handleUpgrade({ req: request.req, path, search: request.search }, socket, head);
+    transport.handleUpgrade(request, socket, head);
   }
 
   // ---- TransportContext ----

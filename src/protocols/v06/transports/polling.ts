@@ -23,7 +23,7 @@ export interface GetContext {
   res: ServerResponse;
   address: PollAddress;
   /** CORS headers for this request (empty when it is same-origin). */
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -78,7 +78,7 @@ export abstract class PollingTransport implements HttpTransport {
     }
   }
 
-  #get(request: TransportRequest, res: ServerResponse, headers: Record<string, string>): void {
+  #get(request: TransportRequest, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
     const address = this.#checkedAddress(request.path.segments, 'GET');
     if (address.sessionId === '') {
       this.context.openSession(this.name, request.req, request.path, request.search, (session) => this.createSink({ session, res, address, headers }));
@@ -88,29 +88,30 @@ export abstract class PollingTransport implements HttpTransport {
     session.attach(this.createSink({ session, res, address, headers }));
   }
 
-  #post(request: TransportRequest, res: ServerResponse, headers: Record<string, string>): void {
+  #post(request: TransportRequest, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
     const address = this.#checkedAddress(request.path.segments, 'POST');
     if (address.sessionId === '') throw new RequestError('BAD_URL', 'a POST needs a session id');
     const session = this.#sessionFor(address.sessionId);
     session.beginPost();
     // 'close' comes after 'finish' (the answer handed to the socket), or alone if the client left.
     res.once('close', () => session.endPost());
-    readBody(request.req, this.context.settings.maxBodySize)
-      .then((body) => {
+    readBody(request.req, this.context.settings.maxBodySize, (error, body) => {
+      if (error) return this.#refuse(res, error, headers, request.req);
+      try {
         this.context.countBytes('in', Buffer.byteLength(body));
-        const payload = this.postedPayload(body);
         // Answer after dispatch, but the session waits for this answer before it fails a GET (see Session).
-        session.receivePayload(payload);
-        const reply = 'ok';
-        res.writeHead(200, {
-          ...headers,
-          'Content-Type': 'text/plain; charset=UTF-8',
-          'Content-Length': String(reply.length),
-          'Cache-Control': 'no-store',
-        });
-        res.end(reply);
-      })
-      .catch((error: unknown) => this.#refuse(res, error, headers, request.req));
+        session.receivePayload(this.postedPayload(body));
+      } catch (failure) {
+        return this.#refuse(res, failure, headers, request.req);
+      }
+      res.writeHead(200, {
+        ...headers,
+        'Content-Type': 'text/plain; charset=UTF-8',
+        'Content-Length': '2',
+        'Cache-Control': 'no-store',
+      });
+      res.end('ok');
+    });
   }
 
   #checkedAddress(segments: string[], method: 'GET' | 'POST'): PollAddress {
@@ -128,7 +129,7 @@ export abstract class PollingTransport implements HttpTransport {
     return session;
   }
 
-  #refuse(res: ServerResponse, error: unknown, headers: Record<string, string> = {}, req?: IncomingMessage): void {
+  #refuse(res: ServerResponse, error: unknown, headers: Readonly<Record<string, string>> = {}, req?: IncomingMessage): void {
     const tooLarge = error instanceof RequestError && error.code === 'BODY_TOO_LARGE' && req !== undefined;
     // Stop reading the rest of an oversized body: answer, then drop the connection.
     refuseRequest(res, error, this.context.logger, `[${this.name}]`, tooLarge ? { ...headers, Connection: 'close' } : headers);
@@ -137,7 +138,7 @@ export abstract class PollingTransport implements HttpTransport {
 }
 
 /** Answers a CORS preflight so a cross-origin client may POST with its Content-Type. */
-function preflight(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): void {
+function preflight(req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
   const requested = req.headers['access-control-request-headers'];
   res.writeHead(204, {
     ...headers,
