@@ -173,7 +173,8 @@ export class SocketConnection {
 
   /** The rooms this connection is in, its own id among them (as in Socket.IO v4). */
   get rooms(): ReadonlySet<string> {
-    return this.#session.space.adapter.socketRooms(this.#session.id) ?? NO_ROOMS;
+    const session = this.#session;
+    return session.space.adapter.socketRooms(session.id) ?? (session.isClosed ? NO_ROOMS : new Set([session.id]));
   }
 
   /** Ends the connection from the server side. Safe to call more than once. */

@@ -12,9 +12,9 @@ export const inMemoryAdapter: AdapterFactory = (local, nodeId) => new InMemoryAd
 
 /**
  * One namespace of a router: its live members in this process and the
- * adapter that keeps its rooms. A member's life here: `entering` (its own
- * room, before `onOpen`, so `join` works inside `onOpen`), `entered` (it
- * receives broadcasts), `left` (out of every room).
+ * adapter that keeps its rooms. A member's life here: rooms it joins (from
+ * `onOpen` on), `entered` once `onOpen` accepts (it receives broadcasts),
+ * `left` when it closes or is refused (out of every room).
  */
 export class HubNamespace {
   readonly local: LocalNamespace;
@@ -29,11 +29,6 @@ export class HubNamespace {
     this.local = new LocalNamespace(name);
     this.adapter = createAdapter(this.local, nodeId);
     this.connections = new ConnectionView(this.local);
-  }
-
-  /** Before `onOpen`: the member's own room, so rooms it joins meanwhile have somewhere to live. */
-  entering(member: Member): void {
-    this.adapter.addAll(member.id, [member.id]);
   }
 
   /** `onOpen` accepted: broadcasts reach the member from now on. */

@@ -2,7 +2,12 @@ import type { Adapter, BroadcastOptions, ConnectionSummary } from './adapter';
 import type { LocalNamespace } from './local-namespace';
 import type { OutgoingPacket } from './packet';
 
-/** Rooms of one namespace in this process: room → member ids, and id → rooms, kept in step. */
+/**
+ * Rooms of one namespace in this process: room → member ids, and id → rooms,
+ * kept in step. A member's own room (its id) is implicit until it joins a
+ * room of its own choosing: thousands of connections that never join
+ * anything cost no room entries at all.
+ */
 export class InMemoryAdapter implements Adapter {
   readonly #rooms = new Map<string, Set<string>>();
   readonly #roomsOf = new Map<string, Set<string>>();
@@ -14,9 +19,9 @@ export class InMemoryAdapter implements Adapter {
 
   addAll(id: string, rooms: Iterable<string>): void {
     let own = this.#roomsOf.get(id);
-    if (!own) this.#roomsOf.set(id, (own = new Set()));
     for (const room of rooms) {
-      if (own.has(room)) continue;
+      if (room === id || own?.has(room)) continue;
+      if (!own) this.#roomsOf.set(id, (own = new Set([id])));
       own.add(room);
       let members = this.#rooms.get(room);
       if (!members) this.#rooms.set(room, (members = new Set()));
@@ -25,6 +30,8 @@ export class InMemoryAdapter implements Adapter {
   }
 
   del(id: string, room: string): void {
+    // A member never leaves its own room while it lives.
+    if (room === id) return;
     this.#roomsOf.get(id)?.delete(room);
     this.#leave(id, room);
   }
@@ -32,7 +39,7 @@ export class InMemoryAdapter implements Adapter {
   delAll(id: string): void {
     const own = this.#roomsOf.get(id);
     if (!own) return;
-    for (const room of own) this.#leave(id, room);
+    for (const room of own) if (room !== id) this.#leave(id, room);
     this.#roomsOf.delete(id);
   }
 
@@ -45,7 +52,12 @@ export class InMemoryAdapter implements Adapter {
   }
 
   socketRooms(id: string): ReadonlySet<string> | undefined {
-    return this.#roomsOf.get(id);
+    return this.#roomsOf.get(id) ?? (this.local.has(id) ? new Set([id]) : undefined);
+  }
+
+  /** Members of a room; a live member's id is a room holding just it. */
+  #membersOf(room: string): Iterable<string> {
+    return this.#rooms.get(room) ?? (this.local.has(room) ? [room] : []);
   }
 
   /** Room count and membership count, for leak checks: both return to 0 once everyone left. */
@@ -61,7 +73,7 @@ export class InMemoryAdapter implements Adapter {
       return ids;
     }
     for (const room of options.rooms) {
-      for (const id of this.#rooms.get(room) ?? []) if (!skip?.has(id) && this.local.has(id)) ids.add(id);
+      for (const id of this.#membersOf(room)) if (!skip?.has(id) && this.local.has(id)) ids.add(id);
     }
     return ids;
   }
@@ -103,7 +115,11 @@ export class InMemoryAdapter implements Adapter {
     return Promise.resolve(summaries);
   }
 
-  /** The ids in any of the except rooms; null when there are none (the usual case costs nothing). */
+  /**
+   * The ids in any of the except rooms; null when there are none (the usual
+   * case costs nothing). A name that is no room is taken as an id: a
+   * connection excludes itself with its own id, whether or not it joined.
+   */
   #excluded(except: ReadonlySet<string>): ReadonlySet<string> | null {
     if (except.size === 0) return null;
     if (except.size === 1) {

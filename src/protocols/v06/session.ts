@@ -92,7 +92,6 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
    * synchronous `onOpen` settles at once: no promise on the connect path.
    */
   open(info: ConnectionInfo): boolean | Promise<boolean> {
-    this.space.entering(this);
     let result: OpenResult;
     try {
       result = this.connection.onOpen(info);
