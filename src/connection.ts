@@ -53,9 +53,58 @@ export interface SessionControl {
   readonly isClosed: boolean;
   /** The namespace the connection is in: its rooms and broadcasts. */
   readonly space: HubNamespace;
-  /** Encodes and queues a packet for this client; throws a TypeError for a value the protocol cannot carry. */
-  sendPacket(packet: OutgoingPacket): void;
+  /**
+   * Encodes and queues a packet for this client; throws a TypeError for a
+   * value the protocol cannot carry. `ack` is called with the client's
+   * acknowledgement, where the protocol has them (false is returned where it
+   * has none: 0.6).
+   */
+  sendPacket(packet: OutgoingPacket, ack?: AckCallback): boolean;
+  /** Logs a user callback's failure against this connection (it stays open). */
+  reportError(what: string, error: unknown): void;
   close(): void;
+}
+
+/** Called with the arguments of an acknowledgement. */
+export type AckCallback = (...args: unknown[]) => void;
+
+/** A handler registered with `on`: the event's arguments, then the ack function when the client asked for one. */
+export type EventHandler = (...args: never[]) => unknown;
+
+/**
+ * A handler that takes anything: checked bivariantly (it is a method's
+ * type), so untyped code may register `(a: number) => …` as Socket.IO lets it.
+ */
+export type AnyEventHandler = { handle(...args: unknown[]): unknown }['handle'];
+
+/**
+ * Event name → the handler's signature (the ack function last, when there
+ * is one), as socket.io's typed events. Written as an interface or a type.
+ */
+export type EventsMap = object;
+
+/** The events of a connection whose subclass names none: any name, any arguments. */
+export type DefaultEventsMap = { [event: string]: AnyEventHandler };
+
+type EventNames<Map extends EventsMap> = keyof Map & string;
+/** The parameters of an event's handler (unknown[] for a key that is no function). */
+type EventArgs<Map extends EventsMap, E extends EventNames<Map>> = Map[E] extends (...args: infer A) => unknown ? A : unknown[];
+type AllButLast<T extends unknown[]> = T extends [...infer Head, unknown] ? Head : T;
+type Last<T extends unknown[]> = T extends [...unknown[], infer L] ? L : unknown;
+type FirstArgument<F> = F extends (first: infer A, ...rest: never[]) => unknown ? A : unknown;
+/** The ack arguments of an event whose last parameter is its ack function. */
+type AckArguments<F> = F extends (...args: infer A) => unknown ? A : unknown[];
+/** What `emitWithAck` resolves to: the ack function's first argument. */
+export type AckResult<Map extends EventsMap, E extends EventNames<Map>> = FirstArgument<Last<EventArgs<Map, E>>>;
+
+/** What `timeout(ms)` returns: `emit` and `emitWithAck` with a deadline on the acknowledgement. */
+export interface TimedEmitter<Emit extends EventsMap = DefaultEventsMap> {
+  /** The last argument, a callback, gets an Error first if no ack came in time, else null and the ack arguments. */
+  emit<E extends EventNames<Emit>>(
+    event: E,
+    ...args: [...AllButLast<EventArgs<Emit, E>>, (error: Error | null, ...ack: AckArguments<Last<EventArgs<Emit, E>>>) => void]
+  ): true;
+  emitWithAck<E extends EventNames<Emit>>(event: E, ...args: AllButLast<EventArgs<Emit, E>>): Promise<AckResult<Emit, E>>;
 }
 
 /**
@@ -75,6 +124,15 @@ export interface Broadcast {
 const NO_ROOMS: ReadonlySet<string> = new Set();
 
 /**
+ * tornadio's own door into a connection, for protocol code only (not
+ * exported from the package): the `message` event runs `onMessage` and the
+ * `on('message')` handlers, which `onEvent` does not.
+ */
+export const connectionInternals: {
+  runHandlers(connection: SocketConnection, event: string, args: unknown[], ack?: AckCallback): void;
+} = { runHandlers: () => undefined };
+
+/**
  * One client connection, whatever transport carries it. Subclass it and
  * override `onMessage` (and, if you like, `onOpen` and `onClose`); tornadio
  * creates one instance per session.
@@ -85,10 +143,15 @@ const NO_ROOMS: ReadonlySet<string> = new Set();
  * }
  * ```
  */
-export class SocketConnection {
+export class SocketConnection<Listen extends EventsMap = DefaultEventsMap, Emit extends EventsMap = DefaultEventsMap> {
   // Private so a subclass's own fields can never collide with tornadio's.
   readonly #session: SessionControl;
   #broadcast: Broadcast | null = null;
+  #handlers: Map<string, EventHandler[]> | null = null;
+
+  static {
+    connectionInternals.runHandlers = (connection, event, args, ack) => connection.callHandlers(event, args, ack);
+  }
 
   constructor(session: SessionControl) {
     this.#session = session;
@@ -118,12 +181,109 @@ export class SocketConnection {
   }
 
   /**
-   * Sends an event. A 0.6 client, which has no events, gets the JSON message
-   * `{"name": event, "args": [...]}`.
+   * Sends an event. A function as the last argument is an ack callback,
+   * called with the client's ack arguments. A 0.6 client, which has no
+   * events, gets the JSON message `{"name": event, "args": [...]}`.
    */
-  emit(event: string, ...args: unknown[]): true {
-    this.#session.sendPacket({ type: 'event', name: event, args });
+  emit<E extends EventNames<Emit>>(event: E, ...sent: EventArgs<Emit, E>): true {
+    const args: unknown[] = [...sent];
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckCallback) : undefined;
+    this.#session.sendPacket({ type: 'event', name: event, args }, ack);
     return true;
+  }
+
+  /** A promise of the client's first ack argument; rejects at once on a client that cannot acknowledge (0.6). */
+  emitWithAck<E extends EventNames<Emit>>(event: E, ...sent: AllButLast<EventArgs<Emit, E>>): Promise<AckResult<Emit, E>> {
+    const args: unknown[] = [...sent];
+    return new Promise((resolve, reject) => {
+      const acked = this.#session.sendPacket({ type: 'event', name: event, args }, (first: unknown) => resolve(first as AckResult<Emit, E>));
+      if (!acked) reject(new Error(`a ${this.#session.protocol} client cannot acknowledge`));
+    });
+  }
+
+  /** `emit`/`emitWithAck` whose acknowledgement must come within `ms` milliseconds. */
+  timeout(ms: number): TimedEmitter<Emit> {
+    const session = this.#session;
+    const withDeadline = (callback: (error: Error | null, ...rest: unknown[]) => void): AckCallback => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        callback(new Error('operation has timed out'));
+      }, ms);
+      return (...rest: unknown[]) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        callback(null, ...rest);
+      };
+    };
+    const timed = {
+      emit: (event: string, ...sent: unknown[]): true => {
+        const args = [...sent];
+        const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as (error: Error | null, ...rest: unknown[]) => void) : null;
+        if (!callback) {
+          session.sendPacket({ type: 'event', name: event, args });
+          return true;
+        }
+        const ack = withDeadline(callback);
+        // A client that cannot acknowledge times out, as a silent one would.
+        session.sendPacket({ type: 'event', name: event, args }, ack);
+        return true;
+      },
+      emitWithAck: (event: string, ...args: unknown[]): Promise<unknown> =>
+        new Promise((resolve, reject) => {
+          const ack = withDeadline((error, first) => (error ? reject(error) : resolve(first)));
+          session.sendPacket({ type: 'event', name: event, args }, ack);
+        }),
+    };
+    // The typed signatures are checked where they are called; the bodies above work on plain values.
+    return timed as unknown as TimedEmitter<Emit>;
+  }
+
+  /**
+   * Registers a handler for a client event. It gets the event's arguments
+   * and, when the client asked for an acknowledgement, an ack function last.
+   */
+  on<E extends EventNames<Listen>>(event: E, handler: Listen[E]): this {
+    this.#handlers ??= new Map();
+    const list = this.#handlers.get(event);
+    if (list) list.push(handler as EventHandler);
+    else this.#handlers.set(event, [handler as EventHandler]);
+    return this;
+  }
+
+  /** Removes a handler registered with `on` (or every handler of the event, without one). */
+  off<E extends EventNames<Listen>>(event: E, handler?: Listen[E]): this {
+    const list = this.#handlers?.get(event);
+    if (!list) return this;
+    const kept = handler ? list.filter((candidate) => candidate !== handler) : [];
+    if (kept.length > 0) this.#handlers?.set(event, kept);
+    else this.#handlers?.delete(event);
+    return this;
+  }
+
+  /**
+   * Called for every client event but `message`; the default calls the
+   * handlers registered with `on`. Override it to route events yourself
+   * (Tornadio2's `on_event`). An event with no handler is ignored.
+   */
+  onEvent(event: string, args: unknown[], ack?: AckCallback): void | Promise<void> {
+    this.callHandlers(event, args, ack);
+  }
+
+  /** Runs the `on` handlers of an event; a throw or rejection is logged and the connection stays open. */
+  protected callHandlers(event: string, args: unknown[], ack?: AckCallback): void {
+    const list = this.#handlers?.get(event);
+    if (!list) return;
+    const callArgs = (ack ? [...args, ack] : args) as never[];
+    for (const handler of list) {
+      try {
+        const result = handler(...callArgs);
+        if (result instanceof Promise) result.catch((error: unknown) => this.#session.reportError(`handler for "${event}"`, error));
+      } catch (error) {
+        this.#session.reportError(`handler for "${event}"`, error);
+      }
+    }
   }
 
   /** Every other connection of the namespace: `broadcast(msg)`, or `broadcast.emit/to/except(...)`. */

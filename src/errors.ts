@@ -15,20 +15,21 @@ export class SettingsError extends Error {
  * error table is this table (a test holds them equal).
  */
 export const REFUSALS = {
-  BAD_REQUEST: { status: 400, closeCode: 1002, doc: 'the request or frame could not be read' },
-  BAD_URL: { status: 400, closeCode: 1002, doc: 'the path has the wrong shape for its transport (a POST not to `/send`, a bad JSONP index)' },
+  BAD_REQUEST: { status: 400, closeCode: 1002, doc: 'the request or frame could not be read', engineIo: 3 },
+  BAD_URL: { status: 400, closeCode: 1002, doc: 'the path has the wrong shape for its transport (a POST not to `/send`, a bad JSONP index)', engineIo: 3 },
   URL_TOO_LONG: { status: 414, closeCode: 1009, doc: 'the URL is longer than `maxUrlLength`' },
-  UNKNOWN_TRANSPORT: { status: 400, closeCode: 1002, doc: 'no protocol of this router claims the path' },
+  UNKNOWN_TRANSPORT: { status: 400, closeCode: 1002, doc: 'no protocol of this router claims the path, or an Engine.IO request names no known transport', engineIo: 0 },
+  UNSUPPORTED_PROTOCOL: { status: 400, closeCode: 1002, doc: 'an Engine.IO request with an `EIO` version this router does not speak', engineIo: 5 },
   TRANSPORT_DISABLED: { status: 403, closeCode: 1008, doc: 'the transport is known but not in `enabledProtocols`, or needs an upgrade' },
-  FORBIDDEN_ORIGIN: { status: 403, closeCode: 1008, doc: 'the `Origin` is not in `origins`' },
-  UNKNOWN_SESSION: { status: 404, closeCode: 1008, doc: 'no live session has this id (never issued, expired or closed); a closed session\'s last poll gets it too' },
-  METHOD_NOT_ALLOWED: { status: 405, closeCode: 1008, doc: 'an HTTP method the transport does not take' },
+  FORBIDDEN_ORIGIN: { status: 403, closeCode: 1008, doc: 'the `Origin` is not in `origins`', engineIo: 4 },
+  UNKNOWN_SESSION: { status: 404, closeCode: 1008, doc: 'no live session has this id (never issued, expired or closed); a closed 0.6 session\'s last poll gets it too. Engine.IO answers it 400, as engine.io does', engineIo: 1 },
+  METHOD_NOT_ALLOWED: { status: 405, closeCode: 1008, doc: 'an HTTP method the transport does not take (Engine.IO: a handshake that is not a GET, answered 400)', engineIo: 2 },
   BODY_TOO_LARGE: { status: 413, closeCode: 1009, doc: 'a POST body over `maxBodySize` (the connection is dropped after the answer)' },
   TOO_MANY_SESSIONS: { status: 503, closeCode: 1013, doc: '`maxSessions` sessions are open already' },
   SHUTTING_DOWN: { status: 503, closeCode: 1001, doc: 'the router is closing' },
   NOT_FOUND: { status: 404, closeCode: 1008, doc: 'nothing is served at this path (or the client file is turned off)' },
   INTERNAL_ERROR: { status: 500, closeCode: 1011, doc: 'tornadio failed while serving the request; the reason is logged' },
-} as const satisfies Record<string, { status: number; closeCode: number; doc: string }>;
+} as const satisfies Record<string, { status: number; closeCode: number; doc: string; engineIo?: number }>;
 
 /** Stable codes for every way a client request can be refused. */
 export type RequestErrorCode = keyof typeof REFUSALS;
@@ -55,6 +56,20 @@ export interface Refusal {
   body: string;
   /** Whether this is tornadio's fault (logged as an error) rather than the client's (a warning). */
   internal: boolean;
+}
+
+/** engine.io's own words for its error codes, which its clients show. */
+const ENGINE_IO_MESSAGES = ['Transport unknown', 'Session ID unknown', 'Bad handshake method', 'Bad request', 'Forbidden', 'Unsupported protocol version'];
+
+/**
+ * The same refusal as Engine.IO clients expect it: engine.io answers its
+ * error codes 0-3 and 5 with 400 and 4 with 403, with a JSON body
+ * `{"code","message"}`; other refusals keep their status.
+ */
+export function engineIoRefusal(refusal: Refusal): { status: number; body: string } {
+  const row: { status: number; engineIo?: number } = REFUSALS[refusal.code];
+  if (row.engineIo === undefined) return { status: refusal.status, body: JSON.stringify({ code: 3, message: refusal.body.trimEnd() }) };
+  return { status: row.engineIo === 4 ? 403 : 400, body: JSON.stringify({ code: row.engineIo, message: ENGINE_IO_MESSAGES[row.engineIo] }) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { SettingsError } from './errors';
 import { createDefaultLogger, type Logger } from './logger';
+import type { ConnectionClass } from './connection';
 import { TRANSPORT_NAMES, isTransportName, type TransportName } from './protocols/v06/transport-names';
 
 /**
@@ -24,9 +25,20 @@ export interface RouterSettings {
   maxSessions?: number | null;
   maxUrlLength?: number;
   serveClient?: boolean;
+  clientBundle?: '0.6' | 'v4';
   trustProxy?: boolean;
+  pingInterval?: number;
+  pingTimeout?: number;
+  maxPayload?: number;
+  connectTimeout?: number;
+  allowEIO3?: boolean;
+  cors?: CorsSetting | null;
+  namespaces?: Readonly<Record<string, ConnectionClass>>;
   logger?: Logger;
 }
+
+/** Which origins an Engine.IO response lets a browser read: `'*'`, a list, or `{ origin, credentials }`. */
+export type CorsSetting = '*' | readonly string[] | { readonly origin: '*' | string | readonly string[]; readonly credentials?: boolean };
 
 /** Settings of an `Application` (Tornadio's application settings); see `APPLICATION_SETTINGS`. */
 export interface ApplicationSettings {
@@ -112,6 +124,27 @@ const transportList: Check = (key, value) => {
     if (typeof name !== 'string' || !isTransportName(name)) {
       throw new SettingsError(key, `unknown protocol ${describe(name)}; known: ${TRANSPORT_NAMES.join(', ')}`);
     }
+  }
+};
+
+const corsSetting: Check = (key, value) => {
+  if (value === null || value === '*') return;
+  const origins = typeof value === 'object' && !Array.isArray(value) ? (value as { origin?: unknown }).origin : value;
+  const list = origins === '*' || typeof origins === 'string' ? [origins] : origins;
+  if (!Array.isArray(list) || list.some((entry) => typeof entry !== 'string')) {
+    throw new SettingsError(key, `expected '*', a list of origins, or { origin, credentials }, got ${describe(value)}`);
+  }
+  const credentials = typeof value === 'object' && !Array.isArray(value) ? (value as { credentials?: unknown }).credentials : undefined;
+  if (credentials !== undefined && typeof credentials !== 'boolean') throw new SettingsError(`${key}.credentials`, 'expected true or false');
+};
+
+const namespaceTable: Check = (key, value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SettingsError(key, `expected an object of namespace → SocketConnection subclass, got ${describe(value)}`);
+  }
+  for (const [name, connectionClass] of Object.entries(value)) {
+    if (!name.startsWith('/')) throw new SettingsError(`${key}.${name}`, 'a namespace starts with "/"');
+    if (typeof connectionClass !== 'function') throw new SettingsError(`${key}.${name}`, 'expected a SocketConnection subclass');
   }
 };
 
@@ -242,7 +275,33 @@ export const ROUTER_SETTINGS = {
   },
   maxUrlLength: { default: 4096, unit: 'characters', doc: 'longest request URL; a longer one gets 414', check: positiveInteger },
   serveClient: flag(true, 'serve the 0.6 browser client at `/<resource>/socket.io.js` (with ETag, 304 and gzip)'),
+  clientBundle: {
+    default: '0.6',
+    unit: '',
+    doc: "which browser client `/<resource>/socket.io.js` serves: `'0.6'`, or `'v4'` (socket.io-client 4.x, always at `/<resource>/socket.io.min.js` too)",
+    check: (key, value) => {
+      if (value !== '0.6' && value !== 'v4') throw new SettingsError(key, `expected '0.6' or 'v4', got ${describe(value)}`);
+    },
+  },
   trustProxy: flag(false, 'behind a reverse proxy: take `info.request.remoteAddress` from the first `X-Forwarded-For` hop'),
+  pingInterval: seconds(25, 'Engine.IO clients: time between the server\'s pings (advertised in the handshake)'),
+  pingTimeout: seconds(20, 'Engine.IO clients: a client that does not answer a ping within this long is closed'),
+  maxPayload: bytes(1_000_000, 'Engine.IO clients: largest POST body or websocket message (advertised in the handshake); larger is 413 or close 1009'),
+  connectTimeout: seconds(45, 'Engine.IO clients: a transport session that joins no namespace within this long is closed'),
+  allowEIO3: flag(true, 'accept Engine.IO 3 clients (socket.io-client 2.x)'),
+  cors: {
+    default: null,
+    unit: '',
+    doc: "Engine.IO clients: `'*'`, a list of origins, or `{ origin, credentials }`; answered on every Engine.IO response and preflight (with credentials the origin is echoed, never `*`). None when null.",
+    check: corsSetting,
+  },
+  namespaces: {
+    default: {},
+    unit: '',
+    shownDefault: '`{}`',
+    doc: "namespaces besides `/` and the `SocketConnection` subclass of each (`{ '/admin': AdminConnection }`); a client asking for another is refused",
+    check: namespaceTable,
+  },
   logger: loggerSetting('where the router logs (see [logging](#tls-proxies-logging-shutdown))'),
 } satisfies Table<RouterSettings, RouterResolvedForms>;
 

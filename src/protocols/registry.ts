@@ -4,6 +4,7 @@ import type { ConnectionClass } from '../connection';
 import type { ProtocolName } from '../hub/member';
 import type { SessionHub } from '../hub/session-hub';
 import type { ResolvedRouterSettings } from '../settings';
+import { EIO_PROTOCOL } from './eio';
 import { V06_PROTOCOL } from './v06';
 
 /** What a router lends each protocol it serves. */
@@ -54,4 +55,4 @@ export interface ProtocolDefinition {
  * Every protocol tornadio speaks, in the order a request is offered to them:
  * the first to claim it serves it. Adding a protocol is a folder and a line.
  */
-export const PROTOCOLS: readonly ProtocolDefinition[] = [V06_PROTOCOL];
+export const PROTOCOLS: readonly ProtocolDefinition[] = [V06_PROTOCOL, EIO_PROTOCOL];

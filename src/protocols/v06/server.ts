@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { RequestError } from '../../errors';
+import { CLIENT_06_PATH, CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
 import { refuseRequest } from '../../http/refusal';
 import { describeRequest } from '../../http/request-info';
@@ -14,7 +15,6 @@ import { FlushScheduler } from '../../session/flush-scheduler';
 import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
-import { serveClientFile } from './client-file';
 import { SocketIoPathMatcher, type SocketIoPath } from './paths';
 import { Session, type SessionHost, type SessionOptions } from './session';
 import type { SessionSink } from './sink';
@@ -98,7 +98,7 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     try {
       if (path.target === 'socket.io.js') {
         if (!this.settings.serveClient) throw new RequestError('NOT_FOUND', 'the client file is not served');
-        serveClientFile(request.req, res);
+        serveClientFile(request.req, res, this.settings.clientBundle === 'v4' ? CLIENT_V4_PATH : CLIENT_06_PATH);
         return;
       }
       const transport = this.#httpTransports.get(path.target);

@@ -130,12 +130,18 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
   // ---- outbound ----
 
   /** Encodes at once, so a value JSON cannot carry throws in the caller's `send`. */
-  sendPacket(packet: OutgoingPacket): void {
+  /** 0.6 has no acknowledgements: an ack callback is never called, and false says so. */
+  sendPacket(packet: OutgoingPacket, _ack?: unknown): false {
     if (this.#state === 'closed') {
       this.host.logger.debug(`[session ${this.id}] send after close ignored`);
-      return;
+      return false;
     }
     this.#enqueue(encodePacket(packet));
+    return false;
+  }
+
+  reportError(what: string, error: unknown): void {
+    this.host.logger.error(`[session ${this.id}] ${what} threw: ${describeError(error)}`);
   }
 
   #enqueue(frames: readonly string[]): void {

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 /** The 0.6 browser client, vendored as the `socket.io@0.6.18` package shipped it (MIT notice beside it). */
-const CLIENT_FILE_PATH = join(__dirname, '../../../vendor/socket.io-client-0.6/socket.io.js');
+export const CLIENT_06_PATH = join(__dirname, '../../vendor/socket.io-client-0.6/socket.io.js');
+
+/** The v4 browser bundle, from the `socket.io-client` package (MIT, its notice in the file). */
+export const CLIENT_V4_PATH = join(dirname(require.resolve('socket.io-client/package.json')), 'dist/socket.io.min.js');
 
 interface ClientFile {
   plain: Buffer;
@@ -13,19 +16,17 @@ interface ClientFile {
   etag: string;
 }
 
-let cached: ClientFile | null = null;
+const cache = new Map<string, ClientFile>();
 
-/** Loads, hashes and compresses the client once per process. */
-function loadClientFile(): ClientFile {
-  if (!cached) {
-    const plain = readFileSync(CLIENT_FILE_PATH);
-    cached = {
-      plain,
-      gzipped: gzipSync(plain, { level: 9 }),
-      etag: `"${createHash('sha1').update(plain).digest('base64url')}"`,
-    };
+/** Loads, hashes and compresses a client file once per process. */
+function loadClientFile(path: string): ClientFile {
+  let file = cache.get(path);
+  if (!file) {
+    const plain = readFileSync(path);
+    file = { plain, gzipped: gzipSync(plain, { level: 9 }), etag: `"${createHash('sha1').update(plain).digest('base64url')}"` };
+    cache.set(path, file);
   }
-  return cached;
+  return file;
 }
 
 function acceptsGzip(req: IncomingMessage): boolean {
@@ -42,9 +43,9 @@ function etagMatches(req: IncomingMessage, etag: string): boolean {
   });
 }
 
-/** Serves `/<resource>/socket.io.js` with an ETag, 304 revalidation and gzip when accepted. */
-export function serveClientFile(req: IncomingMessage, res: ServerResponse): void {
-  const file = loadClientFile();
+/** Serves a browser client file with an ETag, 304 revalidation and gzip when accepted. */
+export function serveClientFile(req: IncomingMessage, res: ServerResponse, path: string): void {
+  const file = loadClientFile(path);
   const headers: Record<string, string> = {
     'Content-Type': 'application/javascript; charset=UTF-8',
     ETag: file.etag,

@@ -1,0 +1,358 @@
+import type { ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { ConnectionClass, RequestInfo } from '../../connection';
+import type { RegisteredSession } from '../../hub/session-registry';
+import { generateSessionId } from '../../hub/session-id';
+import type { SessionHub } from '../../hub/session-hub';
+import type { Logger } from '../../logger';
+import type { ResolvedRouterSettings } from '../../settings';
+import { decodeFromWebSocket, encodeForPolling, encodeForWebSocket, encodePollingPayload, type EnginePacket } from './engine-codec';
+import { SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from './socket-codec';
+import { EioSocket, enginePacketsOf, type NamespaceEncoder, type SocketCarrier } from './socket';
+
+/** What a session needs from the Engine.IO server of its router. */
+export interface EngineHost {
+  readonly logger: Logger;
+  readonly hub: SessionHub;
+  readonly settings: ResolvedRouterSettings;
+  /** The connection class serving a namespace; undefined for one the router does not have. */
+  connectionClassFor(namespace: string): ConnectionClass | undefined;
+  encoderFor(namespace: string): NamespaceEncoder;
+}
+
+export type EngineTransport = 'polling' | 'websocket';
+
+/** Most binary attachments one Socket.IO packet may announce: enough for real use, bounded for hostile input. */
+const MAX_ATTACHMENTS = 64;
+const RESOLVED = Promise.resolve();
+const WS_TEXT = { binary: false } as const;
+const WS_BINARY = { binary: true } as const;
+
+/**
+ * One Engine.IO session: the transport (polling, then perhaps websocket),
+ * the packets waiting for it, the ping cycle, and the namespace sockets it
+ * carries. Nothing is dropped while the session lives: packets wait in the
+ * outbox until a poll or the socket takes them, across an upgrade too.
+ */
+export class EngineSession implements RegisteredSession, SocketCarrier {
+  readonly id = generateSessionId();
+  transport: EngineTransport;
+  #outbox: EnginePacket[] = [];
+  #flushScheduled = false;
+  #poll: { res: ServerResponse; headers: Readonly<Record<string, string>> } | null = null;
+  #ws: WebSocket | null = null;
+  /** The websocket being probed during an upgrade. */
+  #probe: WebSocket | null = null;
+  readonly #sockets = new Map<string, EioSocket>();
+  readonly #decoder = new SocketPacketDecoder({ maxAttachments: MAX_ATTACHMENTS });
+  #pingTimer: NodeJS.Timeout | null = null;
+  #pongTimer: NodeJS.Timeout | null = null;
+  #connectTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #lastActive = Date.now();
+
+  constructor(
+    private readonly host: EngineHost,
+    transport: EngineTransport,
+    private readonly request: RequestInfo,
+  ) {
+    this.transport = transport;
+  }
+
+  get logger(): Logger {
+    return this.host.logger;
+  }
+
+  get hasSink(): boolean {
+    return this.#poll !== null || this.#ws !== null;
+  }
+
+  get lastActive(): number {
+    return this.hasSink ? Date.now() : this.#lastActive;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** The open packet, and the timers that watch the client from now on. */
+  openPacket(): EnginePacket {
+    const { settings } = this.host;
+    this.#schedulePing();
+    // A transport session that never joins a namespace is closed (as socket.io's connectTimeout).
+    this.#connectTimer = setTimeout(() => {
+      if (this.#sockets.size === 0) this.abort('no namespace joined within connectTimeout');
+    }, settings.ms.connectTimeout);
+    const handshake = {
+      sid: this.id,
+      upgrades: this.transport === 'polling' && settings.enabledProtocols.has('websocket') ? ['websocket'] : [],
+      pingInterval: settings.ms.pingInterval,
+      pingTimeout: settings.ms.pingTimeout,
+      maxPayload: settings.maxPayload,
+    };
+    return { type: 'open', data: JSON.stringify(handshake) };
+  }
+
+  // ---- outbound ----
+
+  send(packets: readonly EnginePacket[]): void {
+    if (this.#closed) return;
+    for (const packet of packets) this.#outbox.push(packet);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // Packets of one tick go out together: one poll answer, or one burst of websocket writes.
+    void RESOLVED.then(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#outbox.length === 0) return;
+    const ws = this.#ws;
+    if (ws) {
+      const packets = this.#outbox;
+      this.#outbox = [];
+      for (const packet of packets) {
+        const frame = encodeForWebSocket(packet);
+        ws.send(frame, typeof frame === 'string' ? WS_TEXT : WS_BINARY);
+        this.host.hub.counters.bytesOut += frame.length;
+      }
+      return;
+    }
+    if (this.#poll) this.#answerPoll(this.#outbox.splice(0));
+  }
+
+  #answerPoll(packets: readonly EnginePacket[]): void {
+    const poll = this.#poll;
+    if (!poll) return;
+    this.#poll = null;
+    this.#lastActive = Date.now();
+    const body = packets.length === 1 ? encodeForPolling(packets[0]) : encodePollingPayload(packets);
+    const { res } = poll;
+    if (!res.socket || res.socket.destroyed) {
+      // The GET is gone: keep the packets for the next one.
+      this.#outbox = [...packets, ...this.#outbox];
+      return;
+    }
+    res.writeHead(200, { ...poll.headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+    res.end(body);
+    this.host.hub.counters.bytesOut += body.length;
+  }
+
+  // ---- polling ----
+
+  /** A GET: answered at once with what is waiting, else held until there is something (a ping comes every pingInterval). */
+  attachPoll(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+    if (this.#poll) {
+      // The spec: two concurrent GETs are a protocol violation; the session ends.
+      this.fail('a second GET while one is pending');
+      return;
+    }
+    this.#poll = { res, headers };
+    res.on('close', () => {
+      if (this.#poll?.res === res) {
+        this.#poll = null;
+        this.#lastActive = Date.now();
+      }
+    });
+    if (this.#outbox.length > 0 && !this.#flushScheduled) this.#answerPoll(this.#outbox.splice(0));
+  }
+
+  /** Packets from a POST body (or a websocket message), in order. */
+  receive(packets: readonly EnginePacket[]): void {
+    this.#lastActive = Date.now();
+    for (const packet of packets) {
+      if (this.#closed) return;
+      this.#receivePacket(packet);
+    }
+  }
+
+  #receivePacket(packet: EnginePacket): void {
+    switch (packet.type) {
+      case 'pong':
+        if (this.#pongTimer) clearTimeout(this.#pongTimer);
+        this.#pongTimer = null;
+        this.#schedulePing();
+        return;
+      case 'message':
+        return this.#receiveMessage(packet.data ?? '');
+      case 'close':
+        return this.abort('client closed the transport');
+      case 'noop':
+        return;
+      case 'ping':
+        // Only an upgrade probe may ping the server; see `probe`.
+        return this.fail('ping from the client outside an upgrade probe');
+      default:
+        return this.fail(`unexpected ${packet.type} packet`);
+    }
+  }
+
+  #receiveMessage(data: string | Buffer): void {
+    let packet: SocketPacket | null;
+    try {
+      packet = this.#decoder.add(data);
+    } catch (error) {
+      this.fail(error instanceof SocketDecodeError ? error.message : String(error));
+      return;
+    }
+    if (!packet) return;
+    this.host.hub.counters.messagesIn++;
+    if (packet.type === SocketPacketType.CONNECT) return this.#connect(packet);
+    const socket = this.#sockets.get(packet.nsp);
+    // A packet for a namespace this client left (or never joined) is dropped, as socket.io does.
+    if (!socket) return this.logger.debug(`[engine ${this.id}] packet for ${packet.nsp}, which it has not joined, dropped`);
+    socket.receive(packet);
+  }
+
+  #connect(packet: SocketPacket): void {
+    const { nsp } = packet;
+    const ConnectionType = this.host.connectionClassFor(nsp);
+    if (!ConnectionType) {
+      this.send(enginePacketsOf({ type: SocketPacketType.CONNECT_ERROR, nsp, data: { message: 'Invalid namespace' } }));
+      return;
+    }
+    if (this.#sockets.has(nsp)) return this.fail(`a second CONNECT to ${nsp}`);
+    if (this.#connectTimer) clearTimeout(this.#connectTimer);
+    this.#connectTimer = null;
+    const space = this.host.hub.namespace(nsp);
+    const socket = new EioSocket(generateSessionId(), nsp, space, ConnectionType, this, this.host.encoderFor(nsp));
+    this.#sockets.set(nsp, socket);
+    const auth = packet.data && typeof packet.data === 'object' ? (packet.data as Record<string, unknown>) : {};
+    socket.open({ sessionId: socket.id, transport: this.transport, protocol: 'eio4', namespace: nsp, auth, request: this.request, extra: null });
+  }
+
+  socketGone(socket: EioSocket, wasOpen: boolean): void {
+    if (this.#sockets.get(socket.namespace) === socket) this.#sockets.delete(socket.namespace);
+    if (wasOpen) this.host.hub.memberClosed(socket);
+  }
+
+  // ---- websocket ----
+
+  /** A session opened over websocket from the start. */
+  attachWebSocket(ws: WebSocket): void {
+    this.#ws = ws;
+    this.#listen(ws);
+  }
+
+  /**
+   * The upgrade of a polling session: the client probes with `2probe`, we
+   * answer `3probe` and release its pending poll with a noop so it pauses
+   * polling; its `5` switches the session to the socket, and whatever waits
+   * in the outbox goes out there, in order.
+   */
+  probe(ws: WebSocket): void {
+    if (this.#probe || this.#ws) {
+      ws.close(1008);
+      return;
+    }
+    this.#probe = ws;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (this.#ws === ws) return;
+      const text = isBinary ? null : data.toString('utf8');
+      if (text === '2probe') {
+        ws.send('3probe');
+        if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
+        return;
+      }
+      if (text === '5') {
+        this.#probe = null;
+        this.transport = 'websocket';
+        this.#ws = ws;
+        if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
+        this.#listen(ws, false);
+        if (this.#outbox.length > 0 && !this.#flushScheduled) this.#flush();
+        return;
+      }
+      this.fail(`unexpected ${JSON.stringify(text ?? '(binary)')} during the upgrade probe`);
+    });
+    ws.on('close', () => {
+      if (this.#probe === ws) this.#probe = null;
+    });
+    ws.on('error', (error: Error) => this.logger.warn(`[engine ${this.id}] upgrade socket: ${error.message}`));
+  }
+
+  #listen(ws: WebSocket, addMessageListener = true): void {
+    const onMessage = (data: Buffer, isBinary: boolean): void => {
+      if (this.#ws !== ws) return;
+      this.host.hub.counters.bytesIn += data.length;
+      let packet: EnginePacket;
+      try {
+        packet = decodeFromWebSocket(isBinary ? data : data.toString('utf8'), isBinary);
+      } catch (error) {
+        this.fail((error as Error).message);
+        return;
+      }
+      this.receive([packet]);
+    };
+    if (addMessageListener) ws.on('message', onMessage);
+    else {
+      ws.removeAllListeners('message');
+      ws.on('message', onMessage);
+    }
+    ws.on('close', () => {
+      if (this.#ws === ws) this.abort('transport close');
+    });
+    ws.on('error', (error: Error) => this.logger.warn(`[engine ${this.id}] ${error.message}`));
+  }
+
+  // ---- heartbeat ----
+
+  #schedulePing(): void {
+    if (this.#pingTimer) clearTimeout(this.#pingTimer);
+    this.#pingTimer = setTimeout(() => {
+      this.#pingTimer = null;
+      this.send([{ type: 'ping' }]);
+      this.#pongTimer = setTimeout(() => this.abort('ping timeout'), this.host.settings.ms.pingTimeout);
+    }, this.host.settings.ms.pingInterval);
+  }
+
+  // ---- closing ----
+
+  /** The client broke the protocol: logged, and this session alone is closed. */
+  fail(reason: string): void {
+    this.logger.warn(`[engine ${this.id}] closing: ${reason}`);
+    this.abort(`protocol error: ${reason}`);
+  }
+
+  /** Ends the session from the server side: every namespace is told, then the transport is closed. */
+  close(): void {
+    if (this.#closed) return;
+    for (const socket of [...this.#sockets.values()]) socket.close();
+    this.send([{ type: 'close' }]);
+    this.#flush();
+    this.#shutDown('server close');
+  }
+
+  /** The client is gone, or broke the protocol: close at once. */
+  abort(reason: string): void {
+    if (this.#closed) return;
+    this.logger.debug(`[engine ${this.id}] closing: ${reason}`);
+    this.#shutDown(reason);
+  }
+
+  expire(): void {
+    this.abort('session expired');
+  }
+
+  #shutDown(reason: string): void {
+    this.#closed = true;
+    for (const timer of [this.#pingTimer, this.#pongTimer, this.#connectTimer]) if (timer) clearTimeout(timer);
+    for (const socket of [...this.#sockets.values()]) socket.abort(reason);
+    this.#sockets.clear();
+    this.#outbox = [];
+    this.#decoder.reset();
+    if (this.#poll) {
+      const { res, headers } = this.#poll;
+      this.#poll = null;
+      // A pending poll learns the session is over from a close packet.
+      const body = encodeForPolling({ type: 'close' });
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': body.length });
+      res.end(body);
+    }
+    const ws = this.#ws ?? this.#probe;
+    this.#ws = null;
+    this.#probe = null;
+    ws?.close(1000);
+    this.host.hub.release(this);
+  }
+}

@@ -1,0 +1,194 @@
+import { io, type Socket } from 'socket.io-client';
+import { Application, getRouter, silentLogger, SocketConnection, SocketServer, type ConnectionInfo, type IncomingMessage, type RouterSettings } from '../../src';
+import { connect as connect06 } from '../helpers/test-client';
+
+/** Resolves with the first value `register` hands its callback, or fails after `ms`. */
+function waitFor<T>(what: string, register: (done: (value: T) => void) => void, ms = 5000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+    register((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+interface Harness {
+  server: SocketServer;
+  port: number;
+  router: ReturnType<typeof getRouter>;
+  opened: ConnectionInfo[];
+  closed: string[];
+  close(): Promise<void>;
+}
+
+async function startServer(settings: RouterSettings = {}): Promise<Harness> {
+  const opened: ConnectionInfo[] = [];
+  const closed: string[] = [];
+  class Chat extends SocketConnection {
+    override onOpen(info: ConnectionInfo) {
+      opened.push(info);
+      if (info.auth.token === 'bad') {
+        const error = new Error('bad token') as Error & { data: unknown };
+        error.data = { retry: false };
+        throw error;
+      }
+      if (info.auth.token === 'no') return false;
+      this.join('lobby');
+      this.on('add', (a: number, b: number, ack?: (sum: number) => void) => ack?.(a + b));
+      this.on('echo', (...args: unknown[]) => this.emit('echo', ...args));
+      this.on('shout', (text: string) => this.to('lobby').emit('shout', text));
+      this.on('ask', async () => {
+        const answer = await this.emitWithAck('question', 'why?');
+        this.emit('answered', answer);
+      });
+      this.on('kick-me', () => this.disconnect());
+      return undefined;
+    }
+    override onMessage(message: IncomingMessage): void {
+      this.send(message);
+    }
+    override onClose(): void {
+      closed.push(this.id);
+    }
+  }
+  class Admin extends SocketConnection {
+    override onOpen(): void {
+      this.emit('welcome', 'admin');
+    }
+  }
+  const router = getRouter(Chat, { logger: silentLogger, namespaces: { '/admin': Admin }, ...settings });
+  const app = new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger });
+  const server = new SocketServer(app);
+  await server.listening;
+  return { server, port: server.port, router, opened, closed, close: () => server.close() };
+}
+
+describe('socket.io-client 4.x against tornadio', () => {
+  let harness: Harness;
+  const clients: Socket[] = [];
+  beforeAll(async () => {
+    harness = await startServer();
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.disconnect();
+  });
+  afterAll(async () => harness.close());
+
+  function connect(options: Parameters<typeof io>[1] = {}, namespace = ''): Socket {
+    const client = io(`http://127.0.0.1:${harness.port}${namespace}`, { reconnection: false, forceNew: true, ...options });
+    clients.push(client);
+    return client;
+  }
+
+  async function connected(client: Socket): Promise<void> {
+    await waitFor<void>('connect', (done) => {
+      client.once('connect', () => done());
+      client.once('connect_error', (error) => {
+        throw error;
+      });
+    });
+  }
+
+  it.each([
+    ['polling only', ['polling']],
+    ['websocket only', ['websocket']],
+    ['polling then upgrade', ['polling', 'websocket']],
+  ])('connects (%s), echoes send(), and answers an ack', async (_name, transports) => {
+    const client = connect({ transports });
+    await connected(client);
+    expect(client.id).toBeTruthy();
+    const info = harness.opened[harness.opened.length - 1];
+    expect(info).toMatchObject({ protocol: 'eio4', namespace: '/', sessionId: client.id });
+    const echoed = waitFor<unknown>('message', (done) => client.once('message', done));
+    client.send({ hello: 'world' });
+    await expect(echoed).resolves.toEqual({ hello: 'world' });
+    await expect(client.timeout(3000).emitWithAck('add', 2, 3)).resolves.toBe(5);
+  });
+
+  it('upgrades to websocket without losing or reordering events', async () => {
+    const client = connect();
+    await connected(client);
+    const received: number[] = [];
+    const all = waitFor<void>('500 echoes', (done) =>
+      client.on('echo', (n: number) => {
+        received.push(n);
+        if (received.length === 500) done();
+      }),
+    );
+    for (let n = 0; n < 500; n++) client.emit('echo', n);
+    await all;
+    expect(received).toEqual(Array.from({ length: 500 }, (_, n) => n));
+    await waitFor<void>('upgrade', (done) => (client.io.engine.transport.name === 'websocket' ? done() : client.io.engine.once('upgrade', () => done())));
+    expect(client.io.engine.transport.name).toBe('websocket');
+  });
+
+  it('sends the server emit its own ack and gets the answer', async () => {
+    const client = connect({ transports: ['websocket'] });
+    client.on('question', (text: string, ack: (answer: string) => void) => ack(`because ${text}`));
+    await connected(client);
+    const answered = waitFor<unknown>('answered', (done) => client.once('answered', done));
+    client.emit('ask');
+    await expect(answered).resolves.toBe('because why?');
+  });
+
+  it('carries nested binary both ways', async () => {
+    const client = connect({ transports: ['polling'] });
+    await connected(client);
+    const back = waitFor<unknown[]>('echo', (done) => client.once('echo', (...args: unknown[]) => done(args)));
+    client.emit('echo', { file: Buffer.from([1, 2, 3]), list: [Buffer.from('xyz')] }, 'text');
+    const [payload, text] = await back;
+    expect(text).toBe('text');
+    const { file, list } = payload as { file: Buffer; list: Buffer[] };
+    expect(Buffer.from(file)).toEqual(Buffer.from([1, 2, 3]));
+    expect(Buffer.from(list[0]).toString()).toBe('xyz');
+  });
+
+  it('refuses with the thrown message and its data, or Not authorized for false', async () => {
+    const bad = connect({ auth: { token: 'bad' } });
+    const error = await waitFor<Error & { data?: unknown }>('connect_error', (done) => bad.once('connect_error', done));
+    expect(error.message).toBe('bad token');
+    expect(error.data).toEqual({ retry: false });
+    const refused = connect({ auth: { token: 'no' }, transports: ['websocket'] });
+    const second = await waitFor<Error>('connect_error', (done) => refused.once('connect_error', done));
+    expect(second.message).toBe('Not authorized');
+  });
+
+  it('joins two namespaces over one manager, and refuses an unknown one', async () => {
+    const main = connect({ transports: ['websocket'] });
+    const admin = main.io.socket('/admin');
+    clients.push(admin);
+    const welcome = waitFor<unknown>('welcome', (done) => admin.once('welcome', done));
+    admin.connect();
+    await connected(main);
+    await expect(welcome).resolves.toBe('admin');
+    const nowhere = main.io.socket('/nowhere');
+    clients.push(nowhere);
+    const error = waitFor<Error>('connect_error', (done) => nowhere.once('connect_error', done));
+    nowhere.connect();
+    await expect(error).resolves.toMatchObject({ message: 'Invalid namespace' });
+  });
+
+  it('tells the client io server disconnect when the server ends it', async () => {
+    const client = connect({ transports: ['websocket'] });
+    await connected(client);
+    const reason = waitFor<string>('disconnect', (done) => client.once('disconnect', done));
+    client.emit('kick-me');
+    await expect(reason).resolves.toBe('io server disconnect');
+  });
+
+  it('shares rooms and broadcasts with 0.6 clients of the same router', async () => {
+    const v4 = connect({ transports: ['websocket'] });
+    await connected(v4);
+    const old = await connect06('websocket', harness.port);
+    await old.connected;
+    // The 0.6 connection joined the lobby in onOpen too; the v4 client shouts to it.
+    v4.emit('shout', 'hi all');
+    await expect(old.waitForMessages(1)).resolves.toEqual(['~j~{"name":"shout","args":["hi all"]}']);
+    const news = waitFor<unknown>('news', (done) => v4.once('news', done));
+    harness.router.to('lobby').emit('news', 42);
+    await expect(news).resolves.toBe(42);
+    await expect(old.waitForMessages(2)).resolves.toEqual(['~j~{"name":"shout","args":["hi all"]}', '~j~{"name":"news","args":[42]}']);
+    old.close();
+  });
+});
