@@ -5,7 +5,7 @@
  * out, sessions are swept and heartbeats would fire while the tests run.
  */
 import { fileHandler, getRouter, type SocketRouter } from 'tornadio';
-import { HarnessPage, recordDialogs, TEST_PAGE_PATH, waitUntil, type ClientOptions } from './browser';
+import { HarnessPage, recordDialogs, TEST_PAGE_PATH, WAIT_MS, waitUntil, type ClientOptions } from './browser';
 import { createRecordingEcho, useServerAndBrowser, type ServerRecord } from './echo-server';
 import { testConnectAndEcho } from './echo-tests';
 
@@ -15,8 +15,8 @@ const { EchoConnection, logger, recordOf } = echo;
 /** Short timings: every long-poll is answered empty after 1 s, an unattended session expires after 3 s. */
 const SETTINGS = { heartbeatInterval: 0.5, xhrPollingTimeout: 1, sessionExpiry: 3, sessionCheckInterval: 0.5 };
 
-/** Longer than the heartbeat interval and the polling timeout together (plus margin): a liveness wait, not a timing check. */
-const IDLE_MS = 2_500;
+/** Idle long-polls the page must see answered (each after xhrPollingTimeout) and re-sent: a liveness wait, not a timing check. */
+const IDLE_POLLS = 3;
 
 let router: SocketRouter;
 const suite = useServerAndBrowser(echo, () => {
@@ -36,10 +36,6 @@ beforeEach(async () => {
 afterEach(() => {
   expect(dialogs).toEqual([]);
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 describe.each(['xhr-polling', 'jsonp-polling'])('the 0.6 client over %s', (transport) => {
   /** Connects the page over this transport only and returns what the server recorded for it. */
@@ -99,9 +95,16 @@ describe.each(['xhr-polling', 'jsonp-polling'])('the 0.6 client over %s', (trans
 
   test('stays connected through empty polls and heartbeat intervals while idle', async () => {
     const record = await connect();
+    const pollPath = `/socket.io/${transport}/${record.info.sessionId}/`;
+    let answeredPolls = 0;
+    client.page.on('requestfinished', (request) => {
+      if (request.method() === 'GET' && new URL(request.url()).pathname.startsWith(pollPath)) answeredPolls++;
+    });
 
-    // Liveness, not timing: polls are answered empty and re-sent, and no sweep may expire the session.
-    await sleep(IDLE_MS);
+    // Liveness, not timing: wait until the page has seen several idle polls answered (empty, after
+    // xhrPollingTimeout each) and sent again, longer than the heartbeat interval and the polling
+    // timeout together; meanwhile no sweep may expire the session.
+    await waitUntil(() => answeredPolls >= IDLE_POLLS, `${IDLE_POLLS} idle polls answered`, IDLE_POLLS * 1000 * SETTINGS.xhrPollingTimeout + WAIT_MS);
     await client.send('still here');
 
     expect(await client.waitForMessages(1)).toEqual(['still here']);

@@ -1,5 +1,6 @@
 import { Application, getRouter, SocketConnection, SocketServer, type ConnectionInfo, type IncomingMessage, type RouterSettings } from '../../src';
 import { silentLogger, type Logger } from '../../src/logger';
+import { httpRequest, waitFor } from './test-client';
 
 /** What the test server's connections saw, for assertions. */
 export interface ServerLog {
@@ -72,4 +73,23 @@ export async function startEchoServer(settings: RouterSettings = {}, hooks: { on
   const server = new SocketServer(app);
   await server.listening;
   return { server, port: server.port, log, router, close: () => server.close() };
+}
+
+/**
+ * Opens a fresh xhr-polling session, never polls it, and waits until the
+ * session sweep has expired it (its onClose ran); returns its id. This is an
+ * event, not a sleep: it proves that the sweep ran again and again (every
+ * `sessionCheckInterval`, for a whole `sessionExpiry`) after the call, with the
+ * server's other timers (heartbeats, poll deadlines) running meanwhile. Tests
+ * that check something happened only once wait for the first occurrence,
+ * then for this: a duplicate caused by a later sweep or timer tick would have
+ * happened by then. The probe shows up in `log.closed`, after what came before.
+ */
+export async function expireProbeSession(server: TestServer, timeoutMs = 5000): Promise<string> {
+  const result = await httpRequest(server.port, 'GET', `/socket.io/xhr-polling//${Date.now()}`);
+  const match = /^~m~24~m~([A-Za-z0-9_-]{24})$/.exec(result.body);
+  if (result.status !== 200 || !match) throw new Error(`probe handshake answered ${result.status}: ${result.body}`);
+  const probe = match[1];
+  await waitFor(() => server.log.closed.includes(probe), timeoutMs, `the sweep to expire probe session ${probe}`);
+  return probe;
 }

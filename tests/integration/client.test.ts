@@ -14,7 +14,7 @@ import { WebSocketServer, type WebSocket as ServerWebSocket } from 'ws';
 import { Application, getRouter, SocketConnection, SocketServer, type ConnectionInfo, type IncomingMessage } from '../../src';
 import { ClientError, SocketIoClient, type ClientTransportName, type DisconnectReason, type ServerMessage, type SocketIoClientOptions } from '../../src/client';
 import { silentLogger } from '../../src/logger';
-import { startEchoServer, type TestServer } from '../helpers/server';
+import { expireProbeSession, startEchoServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/test-client';
 
 const TRANSPORTS: readonly ClientTransportName[] = ['websocket', 'xhr-polling'];
@@ -73,8 +73,6 @@ async function rejection(promise: Promise<unknown>, timeoutMs: number): Promise<
   }
   throw new Error('unreachable');
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
@@ -162,10 +160,14 @@ describe.each(TRANSPORTS)('SocketIoClient over %s', (transport) => {
 
   it('stays connected past several heartbeat intervals (heartbeats answered, never emitted)', async () => {
     const recorded = await open(server.port, transport);
-    await sleep(1200);
+    // Liveness, tied to events: two probe sessions opened one after the other are expired by the
+    // sweep, so twice the session expiry (six heartbeat intervals, four poll timeouts) has gone by
+    // with the sweep and heartbeats running, and the client's session was not expired meanwhile.
+    const probes = [await expireProbeSession(server)];
+    probes.push(await expireProbeSession(server));
     expect(recorded.client.connected).toBe(true);
     expect(recorded.disconnects).toEqual([]);
-    expect(server.log.closed).toEqual([]);
+    expect(server.log.closed).toEqual(probes);
     expect(recorded.messages).toEqual([]);
     recorded.client.send('still here');
     expect(await messages(recorded, 1)).toEqual(['still here']);
@@ -181,7 +183,11 @@ describe.each(TRANSPORTS)('SocketIoClient over %s', (transport) => {
     expect(recorded.client.sessionId).toBeNull();
     expect(recorded.client.send('too late')).toBe(false);
     recorded.client.close();
-    await sleep(300);
+    // "Once": a whole connect-and-echo round trip of another client over the same transport, so
+    // that what was still in flight for this one (its socket's close, a late response) is handled.
+    const other = await open(server.port, transport);
+    other.client.send('round trip');
+    expect(await messages(other, 1)).toEqual(['round trip']);
     expect(recorded.disconnects).toEqual(['server']);
     expect(recorded.errors).toEqual([]);
   });
@@ -193,8 +199,9 @@ describe.each(TRANSPORTS)('SocketIoClient over %s', (transport) => {
     recorded.client.close();
     expect(recorded.disconnects).toEqual(['client']);
     await waitFor(() => server.log.closed.includes(sid), 5000, 'onClose on the server');
-    await sleep(300);
-    expect(server.log.closed).toEqual([sid]);
+    // "Once": let later sweeps run (a probe session expiring takes several) before counting.
+    const probe = await expireProbeSession(server);
+    expect(server.log.closed).toEqual([sid, probe]);
     expect(recorded.disconnects).toEqual(['client']);
     await expect(recorded.client.connect()).rejects.toMatchObject({ code: 'CLOSED' });
   });
@@ -343,8 +350,10 @@ describe('SocketIoClient against a fake websocket server', () => {
     recorded.client.send({ b: 2 });
     recorded.client.send(['c', 'd']);
     await waitFor(() => received.length > 0, 5000, 'the payload');
-    await sleep(50);
-    expect(received).toEqual(['~m~1~m~a~m~10~m~~j~{"b":2}~m~1~m~c~m~1~m~d']);
+    // One message, not several: a send in a later tick arrives after anything the first tick wrote.
+    recorded.client.send('marker');
+    await waitFor(() => received.length >= 2, 5000, 'the marker');
+    expect(received).toEqual(['~m~1~m~a~m~10~m~~j~{"b":2}~m~1~m~c~m~1~m~d', '~m~6~m~marker']);
   });
 
   it('emits error for a malformed payload or bad JSON and goes on', async () => {
@@ -472,7 +481,12 @@ describe('SocketIoClient against a fake xhr-polling server', () => {
     recorded.client.send({ three: 3 });
     await new Promise((resolve) => setImmediate(resolve));
     recorded.client.send(['four', '5 ü😀']);
-    await sleep(100);
+    // Nothing posted meanwhile: a poll round trip (answered empty, the next poll arrives) comes after
+    // the sends above were flushed to the transport, and any POST they started would have come first.
+    await answerPoll('');
+    const answered = polls.length;
+    await waitFor(() => polls.length > answered, 5000, 'the next long-poll');
+    expect(paths.filter((path) => path.startsWith('POST '))).toHaveLength(1);
     expect(posts).toEqual(['~m~3~m~one']);
     holdPosts = false;
     heldPosts[0].end('ok');

@@ -4,7 +4,7 @@
  */
 import { TRANSPORT_NAMES, type TransportName } from '../../src/protocols/v06/transport-names';
 import { connect, waitFor, type TestClient } from '../helpers/test-client';
-import { startEchoServer, type TestServer } from '../helpers/server';
+import { expireProbeSession, startEchoServer, type TestServer } from '../helpers/server';
 
 const STREAMING_OR_SOCKET: TransportName[] = ['websocket', 'flashsocket', 'xhr-multipart', 'htmlfile'];
 
@@ -94,8 +94,11 @@ describe.each(TRANSPORT_NAMES)('%s', (transport) => {
     const client = await open();
     client.close();
     await waitFor(() => server.log.closed.includes(client.sessionId), 5000, 'onClose');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // "Once": a second close could come from the other path (socket close vs. a later sweep), so
+    // wait until the sweep has expired a probe session too, which takes several more sweeps.
+    const probe = await expireProbeSession(server);
     expect(server.log.closed.filter((id) => id === client.sessionId)).toHaveLength(1);
+    expect(server.log.closed).toEqual([client.sessionId, probe]);
     expect(server.router.connections.size).toBe(0);
   });
 

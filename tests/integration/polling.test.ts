@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { formBody, httpRequest, waitFor } from '../helpers/test-client';
-import { startEchoServer, type TestServer } from '../helpers/server';
+import { expireProbeSession, startEchoServer, type TestServer } from '../helpers/server';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' };
 
@@ -63,8 +63,8 @@ describe('polling sessions', () => {
   it('delivers to the newer of two concurrent GETs and answers the older one empty', async () => {
     const sid = await handshake(server.port);
     const first = httpRequest(server.port, 'GET', `/socket.io/xhr-polling/${sid}/1`);
-    await waitFor(() => server.router.connections.has(sid), 1000);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The first GET must be attached to the session (not merely sent) before the second one comes.
+    await waitFor(() => server.router.findSession(sid, 'xhr-polling')?.hasSink === true, 1000, 'the first GET to attach');
     const second = httpRequest(server.port, 'GET', `/socket.io/xhr-polling/${sid}/2`);
     const firstResult = await first;
     expect(firstResult).toMatchObject({ status: 200, body: '' });
@@ -75,8 +75,9 @@ describe('polling sessions', () => {
   it('expires a session with no GET and calls onClose once', async () => {
     const sid = await handshake(server.port);
     await waitFor(() => server.log.closed.includes(sid), 3000, 'expiry');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(server.log.closed).toEqual([sid]);
+    // "Once": let later sweeps run (a probe session expiring takes several) before counting.
+    const probe = await expireProbeSession(server);
+    expect(server.log.closed).toEqual([sid, probe]);
     const poll = await httpRequest(server.port, 'GET', `/socket.io/xhr-polling/${sid}/${Date.now()}`);
     expect(poll.status).toBe(404);
   });
@@ -192,7 +193,8 @@ describe('polling sessions', () => {
       order.push(`get ${result.status}`);
       return result;
     });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The POST must find the GET pending on the session.
+    await waitFor(() => server.router.findSession(sid, 'xhr-polling')?.hasSink === true, 1000, 'the GET to attach');
     const post = httpRequest(server.port, 'POST', `/socket.io/xhr-polling/${sid}/send`, formBody('~m~8~m~close-me'), FORM).then((result) => {
       order.push(`post ${result.status}`);
       return result;

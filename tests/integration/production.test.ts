@@ -45,8 +45,11 @@ describe('broadcast and the connection registry', () => {
     await waitFor(() => server.router.connections.size === 2, 2000, 'two connections');
     server.router.connections.get(a.sessionId)!.broadcast('from a');
     expect(await b.waitForMessages(1)).toEqual(['from a']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(a.messages).toEqual([]);
+    // Not to a: an echo round trip on a comes after the broadcast on the same ordered socket, so
+    // a broadcast that reached a would arrive before it.
+    await a.send('after');
+    expect(await a.waitForMessages(1)).toEqual(['after']);
+    expect(a.messages).toEqual(['after']);
     a.close();
     b.close();
   });
@@ -336,9 +339,21 @@ describe('graceful shutdown', () => {
         for (let i = 0; i < 5; i++) {
           await new Promise((resolve) => http.get({ host: '127.0.0.1', port: server.port, path: '/socket.io/xhr-polling//1', agent }, (res) => { res.resume(); res.on('end', resolve); }));
         }
-        // one long-poll left pending
-        http.get({ host: '127.0.0.1', port: server.port, path: '/socket.io/htmlfile//1', agent }, (res) => res.resume()).on('error', () => {});
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // one htmlfile stream left open: wait for its session id script, so that its session is open
+        await new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('no session id on the htmlfile stream within 5 s')), 5000);
+          let text = '';
+          http.get({ host: '127.0.0.1', port: server.port, path: '/socket.io/htmlfile//1', agent }, (res) => {
+            res.setEncoding('utf8');
+            res.on('data', (chunk) => {
+              text += chunk;
+              if (text.includes('</script>')) {
+                clearTimeout(timer);
+                resolve();
+              }
+            });
+          }).on('error', reject);
+        });
         const open = router.connections.size;
         await server.close();
         agent.destroy();
@@ -360,6 +375,7 @@ describe('graceful shutdown', () => {
         resolve(exitCode);
       });
     });
+    if (code !== 0) throw new Error(`the process exited with ${code}; stdout: ${stdout}; stderr ends: ${stderr.slice(-2000)}`);
     expect(code).toBe(0);
     expect(JSON.parse(stdout.trim())).toEqual({ open: 11, closed: 11, after: 0 });
     // NODE_DEBUG=tornadio turns the namespaced logger on.

@@ -98,7 +98,8 @@ describe('websocket transport', () => {
     await new Promise((resolve) => socket.on('open', resolve));
     socket.send('~m~5~m~early');
     await waitFor(() => typeof release === 'function', 2000, 'onOpen');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The frame has reached the server (its bytes are counted on arrival) but waits for onOpen.
+    await waitFor(() => server.router.stats.bytesIn >= '~m~5~m~early'.length, 2000, 'the early frame to reach the server');
     expect(server.log.messages).toEqual([]);
     release();
     await waitFor(() => received.join('').endsWith('~m~5~m~early'), 2000, 'echo');
