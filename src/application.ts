@@ -53,7 +53,14 @@ export class Application {
   /** Serves one request with the first route whose pattern matches its path; 404 when none does. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const { pathname } = splitUrl(req.url ?? '');
-    const route = this.#routes.find((candidate) => candidate.pattern.test(pathname));
+    let route: CompiledRoute | undefined;
+    // A plain loop: this runs for every request, long-polls included.
+    for (const candidate of this.#routes) {
+      if (candidate.pattern.test(pathname)) {
+        route = candidate;
+        break;
+      }
+    }
     if (!route) {
       refuseRequest(res, new RequestError('NOT_FOUND', 'no route for this path'), this.logger);
       return;
