@@ -1,8 +1,10 @@
 'use strict';
 // Tornadio's chatroom example: everyone who opens the page chats with everyone
-// else, over whichever Socket.IO 0.6 transport their browser picks.
+// else, over whichever Socket.IO 0.6 transport their browser picks — and with
+// everyone on /v4, the same room through today's socket.io-client (v4): one
+// connection class serves both generations.
 //
-//   npm run build && npm start     then open http://localhost:8001/
+//   npm run build && npm start     then open http://localhost:8001/ and http://localhost:8001/v4
 //
 // Add ?transport=xhr-polling (or any other transport name, or a comma-separated
 // list) to the page's URL to force the client onto other transports.
@@ -76,6 +78,7 @@ function startChatroom({ port = 8001, address, flashPolicyPort = 10843, routerSe
     router.route(),
     ['/stats', statsHandler(router)], // the router's counters as JSON, see statsHandler
     ['/', fileHandler(path.join(__dirname, 'index.html'))],
+    ['/v4', fileHandler(path.join(__dirname, 'v4.html'))],
   ];
   const application = new Application(routes, {
     socketIoPort: port,

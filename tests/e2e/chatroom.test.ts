@@ -43,12 +43,12 @@ afterEach(async () => {
   expect(done.flatMap(({ blocked }) => blocked)).toEqual([]);
 });
 
-/** A user: their own browser context, on the chatroom page, welcomed. */
-async function join(): Promise<Page> {
+/** A user: their own browser context, on the chatroom page (0.6 by default, or the v4 page), welcomed. */
+async function join(url = pageUrl): Promise<Page> {
   const user = await newLocalContext(browser);
   users.push(user);
   const page = await user.context.newPage();
-  await page.goto(pageUrl);
+  await page.goto(url);
   await waitForLines(page, 1);
   return page;
 }
@@ -105,4 +105,26 @@ test('GET /stats answers router.stats as JSON: two users on websocket are two co
   expect(stats).toMatchObject({ connections: 2, connectionsByTransport: { websocket: 2 } });
   expect(Object.values(stats.connectionsByTransport).reduce((sum: number, count) => sum + (count as number), 0)).toBe(2);
   expect(Object.keys(stats).sort()).toEqual(Object.keys(router.stats).sort());
+});
+
+test('a 0.6 browser and a v4 browser chat in the same room, through one connection class', async () => {
+  await waitUntil(() => router.connections.size === 0, 'the connections of earlier tests to close');
+  const old = await join();
+  const current = await join(`http://127.0.0.1:${server.port}/v4`);
+
+  expect(await waitForLines(current, 1)).toEqual(['Welcome!']);
+  await waitUntil(() => router.stats.connectionsByProtocol.eio4 === 1, 'the v4 page to connect');
+  expect(router.stats.connectionsByProtocol).toMatchObject({ '0.6': 1, eio4: 1 });
+
+  await current.fill('#text', 'hello from 2026');
+  await current.click('button[type=submit]');
+  expect(await waitForLines(old, 2)).toEqual(['Welcome!', 'hello from 2026']);
+  expect(await waitForLines(current, 2)).toEqual(['Welcome!', 'hello from 2026']);
+
+  await old.fill('#text', 'hello from 2010');
+  await old.click('button[type=submit]');
+  expect(await waitForLines(current, 3)).toEqual(['Welcome!', 'hello from 2026', 'hello from 2010']);
+
+  await old.close();
+  expect(await waitForLines(current, 4)).toEqual(['Welcome!', 'hello from 2026', 'hello from 2010', 'A user has left.']);
 });

@@ -95,9 +95,18 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
 
   // ---- outbound ----
 
+  countOut(): void {
+    this.host.hub.counters.messagesOut++;
+  }
+
   send(packets: readonly EnginePacket[]): void {
     if (this.#closed) return;
     for (const packet of packets) this.#outbox.push(packet);
+    // A client that stops collecting must not grow our memory without bound.
+    if (this.#outbox.length > this.host.settings.maxQueuedMessages) {
+      this.fail(`send queue over its limit (${this.#outbox.length} packets)`);
+      return;
+    }
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     // Packets of one tick go out together: one poll answer, or one burst of websocket writes.
@@ -116,6 +125,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
         ws.send(frame, typeof frame === 'string' ? WS_TEXT : WS_BINARY);
         this.host.hub.counters.bytesOut += frame.length;
       }
+      // A peer that stops reading grows ws's buffer instead of our outbox: the same cap.
+      if (ws.bufferedAmount > this.host.settings.maxQueuedBytes) this.fail(`websocket send buffer over its limit (${ws.bufferedAmount} bytes)`);
       return;
     }
     if (this.#poll) this.#answerPoll(this.#outbox.splice(0));

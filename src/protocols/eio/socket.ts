@@ -20,6 +20,8 @@ export interface SocketCarrier {
   readonly logger: { error(message: string): void; warn(message: string): void; debug(message: string): void };
   /** Queues engine packets for the client, in order. */
   send(packets: readonly EnginePacket[]): void;
+  /** Counts one message the user sent, for `router.stats`. */
+  countOut(): void;
   /** The client broke the protocol: close the whole transport session with a logged reason. */
   fail(reason: string): void;
   /** This socket is gone (closed after opening, or refused): the carrier forgets it and tells the hub. */
@@ -146,6 +148,7 @@ export class EioSocket implements SessionControl, Member {
       this.#acks.set(id, ack);
     }
     this.#write(enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data, id }));
+    this.carrier.countOut();
     return true;
   }
 
@@ -157,6 +160,7 @@ export class EioSocket implements SessionControl, Member {
   receiveBroadcast(encodings: BroadcastEncodings): void {
     if (this.#state !== 'open') return;
     this.carrier.send(encodings.encodedBy(this.encoder));
+    this.carrier.countOut();
   }
 
   reportError(what: string, error: unknown): void {
