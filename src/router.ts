@@ -82,6 +82,15 @@ export class SocketRouter {
     return { ...stats, connectionsByTransport: { ...this.#noConnections, ...stats.connectionsByTransport } };
   }
 
+  /**
+   * A live transport session by id (a 0.6 session id or an Engine.IO sid),
+   * for diagnostics: its transport, and whether a request or socket is
+   * attached to it right now.
+   */
+  session(id: string): { id: string; transport: string; attached: boolean } | undefined {
+    return this.#hub.describe(id);
+  }
+
   /** This process's id among the nodes of a cluster (a random one without a cluster). */
   get nodeId(): string {
     return this.#hub.nodeId;

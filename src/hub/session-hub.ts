@@ -68,6 +68,12 @@ export class SessionHub {
     return session && isKind(session) ? session : undefined;
   }
 
+  /** A live transport session as plain data, for diagnostics: its transport and whether a request or socket is attached. */
+  describe(id: string): { id: string; transport: string; attached: boolean } | undefined {
+    const session = this.#registry.get(id);
+    return session && { id: session.id, transport: session.transport, attached: session.hasSink };
+  }
+
   /** The session has nothing left to deliver: forget it. */
   release(session: RegisteredSession): void {
     this.#registry.delete(session);

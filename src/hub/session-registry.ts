@@ -1,6 +1,8 @@
 /** A transport session as the registry sees it: an id, and whether anything has been attached lately. */
 export interface RegisteredSession {
   readonly id: string;
+  /** The transport carrying it now (a polling session may upgrade). */
+  readonly transport: string;
   /** True while a request or socket is attached to carry frames out. */
   readonly hasSink: boolean;
   /** When a request was last attached or detached, or data arrived (ms since epoch). */

@@ -64,7 +64,7 @@ describe('polling sessions', () => {
     const sid = await handshake(server.port);
     const first = httpRequest(server.port, 'GET', `/socket.io/xhr-polling/${sid}/1`);
     // The first GET must be attached to the session (not merely sent) before the second one comes.
-    await waitFor(() => server.router.findSession(sid, 'xhr-polling')?.hasSink === true, 1000, 'the first GET to attach');
+    await waitFor(() => server.router.session(sid)?.attached === true, 1000, 'the first GET to attach');
     const second = httpRequest(server.port, 'GET', `/socket.io/xhr-polling/${sid}/2`);
     const firstResult = await first;
     expect(firstResult).toMatchObject({ status: 200, body: '' });
@@ -194,7 +194,7 @@ describe('polling sessions', () => {
       return result;
     });
     // The POST must find the GET pending on the session.
-    await waitFor(() => server.router.findSession(sid, 'xhr-polling')?.hasSink === true, 1000, 'the GET to attach');
+    await waitFor(() => server.router.session(sid)?.attached === true, 1000, 'the GET to attach');
     const post = httpRequest(server.port, 'POST', `/socket.io/xhr-polling/${sid}/send`, formBody('~m~8~m~close-me'), FORM).then((result) => {
       order.push(`post ${result.status}`);
       return result;
