@@ -288,7 +288,7 @@ export const ROUTER_SETTINGS = {
   pingTimeout: seconds(20, 'Engine.IO clients: a client that does not answer a ping within this long is closed'),
   maxPayload: bytes(1_000_000, 'Engine.IO clients: largest POST body or websocket message (advertised in the handshake); larger is 413 or close 1009'),
   connectTimeout: seconds(45, 'Engine.IO clients: a transport session that joins no namespace within this long is closed'),
-  allowEIO3: flag(true, 'accept Engine.IO 3 clients (socket.io-client 2.x)'),
+  allowEIO3: flag(true, 'accept Engine.IO 3 clients (socket.io-client 2.x) once they are served; today `EIO=3` is refused as unsupported (code 5) either way'),
   cors: {
     default: null,
     unit: '',
