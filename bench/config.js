@@ -72,6 +72,19 @@ module.exports = {
       concurrency: num('BENCH_CONNECT_CONCURRENCY', 200, 100),
       pauseMs: num('BENCH_BROADCAST_PAUSE_MS', 100, 50),
     },
+    // The v4 scenarios run the same workloads at the same sizes.
+    get 'v4-echo-ws'() {
+      return this['echo-ws'];
+    },
+    get 'v4-longpoll'() {
+      return this.longpoll;
+    },
+    get 'v4-idle'() {
+      return this.idle;
+    },
+    get 'v4-broadcast'() {
+      return this.broadcast;
+    },
     mixed: {
       sessions: num('BENCH_MIXED_SESSIONS', 10_000, 1_000),
       holdMs: num('BENCH_MIXED_HOLD_MS', 30_000, 5_000),

@@ -33,6 +33,10 @@ const TARGETS = {
     driver: 'tornadio-client',
     transports: ['xhr-polling'],
   },
+  // The same tornadio server reached by socket.io v4's wire protocol (Engine.IO 4 / Socket.IO 5),
+  // driven by the same minimal v4 driver as socket.io itself.
+  'tornadio-v4-ws': { label: 'tornadio v4 websocket', server: 'tornadio', driver: 'eio4', transports: ['websocket'] },
+  'tornadio-v4-polling': { label: 'tornadio v4 polling', server: 'tornadio', driver: 'eio4', transports: ['polling'] },
   'raw-ws': { label: 'raw ws', server: 'raw-ws', driver: 'raw-ws', transports: ['websocket'] },
   'http-longpoll': { label: 'plain http long-poll', server: 'http-longpoll', driver: 'http-longpoll', transports: ['polling'] },
   'socketio-ws': {

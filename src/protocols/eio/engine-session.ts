@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ConnectionClass, RequestInfo } from '../../connection';
 import type { RegisteredSession } from '../../hub/session-registry';
@@ -41,6 +42,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
   #flushScheduled = false;
   #poll: { res: ServerResponse; headers: Readonly<Record<string, string>> } | null = null;
   #ws: WebSocket | null = null;
+  /** The TCP socket under `#ws`: corked while a flush writes its frames, so they leave in one write. */
+  #wsSocket: Duplex | null = null;
   /** The websocket being probed during an upgrade. */
   #probe: WebSocket | null = null;
   readonly #sockets = new Map<string, EioSocket>();
@@ -120,11 +123,15 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
     if (ws) {
       const packets = this.#outbox;
       this.#outbox = [];
+      // One packet is one frame in Engine.IO 4: without the cork, ten events of one tick would be ten syscalls.
+      const socket = this.#wsSocket;
+      socket?.cork();
       for (const packet of packets) {
         const frame = encodeForWebSocket(packet);
         ws.send(frame, typeof frame === 'string' ? WS_TEXT : WS_BINARY);
         this.host.hub.counters.bytesOut += frame.length;
       }
+      socket?.uncork();
       // A peer that stops reading grows ws's buffer instead of our outbox: the same cap.
       if (ws.bufferedAmount > this.host.settings.maxQueuedBytes) this.fail(`websocket send buffer over its limit (${ws.bufferedAmount} bytes)`);
       return;
@@ -240,8 +247,9 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
   // ---- websocket ----
 
   /** A session opened over websocket from the start. */
-  attachWebSocket(ws: WebSocket): void {
+  attachWebSocket(ws: WebSocket, socket: Duplex): void {
     this.#ws = ws;
+    this.#wsSocket = socket;
     this.#listen(ws);
   }
 
@@ -251,7 +259,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
    * polling; its `5` switches the session to the socket, and whatever waits
    * in the outbox goes out there, in order.
    */
-  probe(ws: WebSocket): void {
+  probe(ws: WebSocket, socket: Duplex): void {
     if (this.#probe || this.#ws) {
       ws.close(1008);
       return;
@@ -269,6 +277,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
         this.#probe = null;
         this.transport = 'websocket';
         this.#ws = ws;
+        this.#wsSocket = socket;
         if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
         this.#listen(ws, false);
         if (this.#outbox.length > 0 && !this.#flushScheduled) this.#flush();
@@ -362,6 +371,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
     }
     const ws = this.#ws ?? this.#probe;
     this.#ws = null;
+    this.#wsSocket = null;
     this.#probe = null;
     ws?.close(1000);
     this.host.hub.release(this);

@@ -186,7 +186,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     }
     this.#wsServer().handleUpgrade(request.req, socket, head, (ws: WebSocket) => {
       if (existing) {
-        existing.probe(ws);
+        existing.probe(ws, socket);
         return;
       }
       const session = new EngineSession(this, 'websocket', describeRequest(request.req, request.search, this.settings.trustProxy));
@@ -196,7 +196,7 @@ export class EioServer implements ProtocolServer, EngineHost {
         ws.close(1013);
         return;
       }
-      session.attachWebSocket(ws);
+      session.attachWebSocket(ws, socket);
       session.send([session.openPacket()]);
     });
   }
