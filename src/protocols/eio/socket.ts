@@ -70,10 +70,11 @@ export class EioSocket implements SessionControl, Member {
   readonly connection: SocketConnection;
   #state: SocketState = 'opening';
   /** Packets emitted during `onOpen`: sent right after the CONNECT answer. */
-  #held: EnginePacket[][] = [];
+  #held: EnginePacket[][] | null = [];
   /** Client packets that came before `onOpen` settled: handled once it accepts. */
-  #early: SocketPacket[] = [];
-  readonly #acks = new Map<number, AckCallback>();
+  #early: SocketPacket[] | null = [];
+  /** Acks we wait for, by id; made on the first emit that asks for one (most connections never do). */
+  #acks: Map<number, AckCallback> | null = null;
   #nextAckId = 0;
 
   constructor(
@@ -119,8 +120,8 @@ export class EioSocket implements SessionControl, Member {
     if (!accepted) {
       if (error !== undefined) this.carrier.logger.warn(`[socket ${this.id}] onOpen refused ${this.namespace}: ${describeError(error)}`);
       this.#state = 'closed';
-      this.#held = [];
-      this.#early = [];
+      this.#held = null;
+      this.#early = null;
       this.carrier.send(enginePacketsOf({ type: SocketPacketType.CONNECT_ERROR, nsp: this.namespace, data: refusalPayload(error) }));
       this.space.left(this);
       this.carrier.socketGone(this, false);
@@ -128,11 +129,11 @@ export class EioSocket implements SessionControl, Member {
     }
     this.#state = 'open';
     this.carrier.send(enginePacketsOf({ type: SocketPacketType.CONNECT, nsp: this.namespace, data: { sid: this.id } }));
-    for (const packets of this.#held) this.carrier.send(packets);
-    this.#held = [];
+    for (const packets of this.#held ?? []) this.carrier.send(packets);
+    this.#held = null;
     this.space.entered(this);
-    const early = this.#early;
-    this.#early = [];
+    const early = this.#early ?? [];
+    this.#early = null;
     for (const packet of early) this.receive(packet);
   }
 
@@ -145,7 +146,7 @@ export class EioSocket implements SessionControl, Member {
     if (ack) {
       id = this.#nextAckId;
       this.#nextAckId = (this.#nextAckId + 1) % MAX_ACK_ID;
-      this.#acks.set(id, ack);
+      (this.#acks ??= new Map()).set(id, ack);
     }
     this.#write(enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data, id }));
     this.carrier.countOut();
@@ -153,7 +154,7 @@ export class EioSocket implements SessionControl, Member {
   }
 
   #write(packets: EnginePacket[]): void {
-    if (this.#state === 'opening') this.#held.push(packets);
+    if (this.#state === 'opening') this.#held?.push(packets);
     else this.carrier.send(packets);
   }
 
@@ -173,7 +174,7 @@ export class EioSocket implements SessionControl, Member {
   receive(packet: SocketPacket): void {
     if (this.#state === 'closed') return;
     if (this.#state === 'opening') {
-      this.#early.push(packet);
+      this.#early?.push(packet);
       return;
     }
     switch (packet.type) {
@@ -219,12 +220,12 @@ export class EioSocket implements SessionControl, Member {
   }
 
   #receiveAck(id: number | undefined, args: unknown[]): void {
-    const ack = id === undefined ? undefined : this.#acks.get(id);
+    const ack = id === undefined ? undefined : this.#acks?.get(id);
     if (!ack || id === undefined) {
       this.carrier.fail(`ack ${String(id)} was never asked for (or already answered)`);
       return;
     }
-    this.#acks.delete(id);
+    this.#acks?.delete(id);
     try {
       ack(...args);
     } catch (error) {
@@ -254,7 +255,7 @@ export class EioSocket implements SessionControl, Member {
     this.carrier.logger.debug(`[socket ${this.id}] closing: ${reason}`);
     this.#state = 'closed';
     if (tellClient) this.carrier.send(enginePacketsOf({ type: SocketPacketType.DISCONNECT, nsp: this.namespace }));
-    this.#acks.clear();
+    this.#acks = null;
     this.carrier.socketGone(this, true);
     try {
       const result = this.connection.onClose();
