@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
 import { Application, getRouter, silentLogger, SocketConnection, SocketServer, type ConnectionInfo, type IncomingMessage, type RouterSettings } from '../../src';
 import { connect as connect06 } from '../helpers/test-client';
 
@@ -190,5 +191,25 @@ describe('socket.io-client 4.x against tornadio', () => {
     await expect(news).resolves.toBe(42);
     await expect(old.waitForMessages(2)).resolves.toEqual(['~j~{"name":"shout","args":["hi all"]}', '~j~{"name":"news","args":[42]}']);
     old.close();
+  });
+
+  it.each([
+    ['an unknown engine packet', '9'],
+    ['invalid JSON in an event', '42["a"'],
+    ['an ack nobody asked for', '4399["x"]'],
+    ['a binary attachment with no packet', null],
+    ['too many attachments', '4599-["a"]'],
+  ])('closes a websocket client that sends %s, and serves the others', async (_what, frame) => {
+    const bystander = connect({ transports: ['websocket'] });
+    await connected(bystander);
+    const hostile = new WebSocket(`ws://127.0.0.1:${harness.port}/socket.io/?EIO=4&transport=websocket`);
+    const closed = waitFor<number>('the hostile socket to be closed', (done) => hostile.once('close', (code) => done(code)));
+    await waitFor<void>('the open packet', (done) => hostile.once('message', () => done()));
+    hostile.send('40');
+    await waitFor<void>('the CONNECT answer', (done) => hostile.once('message', () => done()));
+    if (frame === null) hostile.send(Buffer.from([1, 2, 3]));
+    else hostile.send(frame);
+    await closed;
+    await expect(bystander.timeout(3000).emitWithAck('add', 1, 1)).resolves.toBe(2);
   });
 });
