@@ -19,6 +19,8 @@ export interface EngineHost {
   /** The connection class serving a namespace; undefined for one the router does not have. */
   connectionClassFor(namespace: string): ConnectionClass | undefined;
   encoderFor(namespace: string): NamespaceEncoder;
+  /** The open packet's JSON after the sid: upgrades, timings and maxPayload, then the closing brace. */
+  handshakeTail(transport: EngineTransport): string;
 }
 
 export type EngineTransport = 'polling' | 'websocket';
@@ -86,14 +88,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
     this.#connectTimer = setTimeout(() => {
       if (this.#sockets.size === 0) this.abort('no namespace joined within connectTimeout');
     }, settings.ms.connectTimeout);
-    const handshake = {
-      sid: this.id,
-      upgrades: this.transport === 'polling' && settings.enabledProtocols.has('websocket') ? ['websocket'] : [],
-      pingInterval: settings.ms.pingInterval,
-      pingTimeout: settings.ms.pingTimeout,
-      maxPayload: settings.maxPayload,
-    };
-    return { type: 'open', data: JSON.stringify(handshake) };
+    // The same for every session of a server but the sid: written once (session ids need no JSON escaping).
+    return { type: 'open', data: `{"sid":"${this.id}",${this.host.handshakeTail(this.transport)}` };
   }
 
   // ---- outbound ----

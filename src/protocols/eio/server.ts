@@ -14,8 +14,10 @@ import type { ResolvedRouterSettings } from '../../settings';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
 import { engineCorsHeaders } from './cors';
 import { decodePollingPayload, EngineDecodeError, encodeForPolling } from './engine-codec';
-import { EngineSession, type EngineHost } from './engine-session';
+import { EngineSession, type EngineHost, type EngineTransport } from './engine-session';
 import { NamespaceEncoder } from './socket';
+
+const RESOLVED = Promise.resolve();
 
 /** Most packets one POST may carry: a client batches what it sent in one tick, never thousands. */
 const MAX_PACKETS_PER_POST = 1024;
@@ -53,6 +55,7 @@ export class EioServer implements ProtocolServer, EngineHost {
   readonly #path: string;
   readonly #namespaces: ReadonlyMap<string, ConnectionClass>;
   readonly #encoders = new Map<string, NamespaceEncoder>();
+  readonly #handshakeTails = new Map<EngineTransport, string>();
   /** The v4 browser bundle at `/<resource>/socket.io.min.js`, as socket.io serves it. */
   readonly #clientBundle: ClaimedRequest;
   #webSocketServer: WebSocketServer | null = null;
@@ -86,6 +89,17 @@ export class EioServer implements ProtocolServer, EngineHost {
 
   connectionClassFor(namespace: string): ConnectionClass | undefined {
     return this.#namespaces.get(namespace);
+  }
+
+  handshakeTail(transport: EngineTransport): string {
+    const cached = this.#handshakeTails.get(transport);
+    if (cached) return cached;
+    const { settings } = this;
+    const upgrades = transport === 'polling' && settings.enabledProtocols.has('websocket') ? ['websocket'] : [];
+    const json = JSON.stringify({ upgrades, pingInterval: settings.ms.pingInterval, pingTimeout: settings.ms.pingTimeout, maxPayload: settings.maxPayload });
+    const tail = json.substring(1);
+    this.#handshakeTails.set(transport, tail);
+    return tail;
   }
 
   encoderFor(namespace: string): NamespaceEncoder {
@@ -184,6 +198,8 @@ export class EioServer implements ProtocolServer, EngineHost {
     } else {
       this.hub.checkCapacity();
     }
+    // Hold writes until this tick's work is done, so the 101 and the open packet leave in one write.
+    socket.cork();
     this.#wsServer().handleUpgrade(request.req, socket, head, (ws: WebSocket) => {
       if (existing) {
         existing.probe(ws, socket);
@@ -199,6 +215,8 @@ export class EioServer implements ProtocolServer, EngineHost {
       session.attachWebSocket(ws, socket);
       session.send([session.openPacket()]);
     });
+    // Queued after the session's flush, which the open packet scheduled.
+    void RESOLVED.then(() => socket.uncork());
   }
 
   #wsServer(): WebSocketServer {
