@@ -83,3 +83,68 @@ describe('Engine.IO heartbeat and handshake (the protocol suite\'s settings: 300
     expect(JSON.parse(result.body)).toEqual(body);
   });
 });
+
+describe('Engine.IO polling rules', () => {
+  let server: SocketServer;
+  let port: number;
+  let router: ReturnType<typeof getRouter>;
+  beforeAll(async () => {
+    router = getRouter(Quiet, { logger: silentLogger, maxPayload: 1000 });
+    server = new SocketServer(new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger }));
+    await server.listening;
+    port = server.port;
+  });
+  afterAll(async () => server.close());
+
+  async function handshake(): Promise<string> {
+    const opened = await httpRequest(port, 'GET', '/socket.io/?EIO=4&transport=polling');
+    expect(opened.status).toBe(200);
+    return (JSON.parse(opened.body.substring(1)) as { sid: string }).sid;
+  }
+
+  it('a second GET while one is pending ends the session', async () => {
+    const sid = await handshake();
+    const first = httpRequest(port, 'GET', `/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+    // Wait until the first GET is held by the session, so the second truly overlaps it.
+    for (let tries = 0; !router.session(sid)?.attached; tries++) {
+      if (tries > 200) throw new Error('the first GET never attached');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await httpRequest(port, 'GET', `/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+    expect((await first).body).toBe('1'); // the pending poll learns the session closed
+    const after = await httpRequest(port, 'GET', `/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+    expect(after.status).toBe(400);
+    expect(JSON.parse(after.body)).toEqual({ code: 1, message: 'Session ID unknown' });
+  });
+
+  it('a POST over maxPayload is answered 413 and the session is closed', async () => {
+    const sid = await handshake();
+    const big = await httpRequest(port, 'POST', `/socket.io/?EIO=4&transport=polling&sid=${sid}`, `4${'x'.repeat(2000)}`, { 'Content-Type': 'text/plain' });
+    expect(big.status).toBe(413);
+    const after = await httpRequest(port, 'GET', `/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+    expect(after.status).toBe(400);
+  });
+
+  it('after an upgrade, polling with the sid and a second websocket are refused', async () => {
+    const sid = await handshake();
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket&sid=${sid}`);
+    await waitFor<void>('the websocket to open', (done) => ws.once('open', () => done()));
+    const probe = waitFor<string>('3probe', (done) => ws.once('message', (data) => done(data.toString())));
+    ws.send('2probe');
+    expect(await probe).toBe('3probe');
+    ws.send('5');
+    for (let tries = 0; router.session(sid)?.transport !== 'websocket'; tries++) {
+      if (tries > 200) throw new Error('the upgrade never completed');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const poll = await httpRequest(port, 'GET', `/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+    expect(poll.status).toBe(400);
+    expect(JSON.parse(poll.body)).toEqual({ code: 3, message: 'Bad request' });
+    const second = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket&sid=${sid}`);
+    second.on('error', () => undefined); // the refusal also surfaces as an error on the client
+    const refused = await waitFor<number>('the second websocket to be refused', (done) => second.once('unexpected-response', (_req, res) => done(res.statusCode ?? 0)));
+    expect(refused).toBe(400);
+    second.terminate();
+    ws.close();
+  });
+});

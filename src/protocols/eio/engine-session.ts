@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ConnectionClass, RequestInfo } from '../../connection';
+import { RequestError } from '../../errors';
 import type { RegisteredSession } from '../../hub/session-registry';
 import { generateSessionId } from '../../hub/session-id';
 import type { SessionHub } from '../../hub/session-hub';
@@ -157,9 +158,10 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
   /** A GET: answered at once with what is waiting, else held until there is something (a ping comes every pingInterval). */
   attachPoll(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
     if (this.#poll) {
-      // The spec: two concurrent GETs are a protocol violation; the session ends.
+      // The spec: two concurrent GETs are a protocol violation; the session ends (the pending GET gets a
+      // close packet) and the second GET is refused.
       this.fail('a second GET while one is pending');
-      return;
+      throw new RequestError('BAD_REQUEST', 'a second GET while one is pending');
     }
     this.#poll = { res, headers };
     res.on('close', () => {

@@ -154,9 +154,11 @@ export class EioServer implements ProtocolServer, EngineHost {
   #post(session: EngineSession, req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
     readBody(req, this.settings.maxPayload, (error, body) => {
       if (error) {
-        if (error.code === 'BODY_TOO_LARGE') session.fail('POST body over maxPayload');
-        this.#refuse(res, error, headers);
-        if (error.code === 'BODY_TOO_LARGE') res.once('finish', () => req.destroy());
+        const tooLarge = error.code === 'BODY_TOO_LARGE';
+        if (tooLarge) session.fail('POST body over maxPayload');
+        // Stop reading the rest of an oversized body: answer with Connection: close, then drop the connection.
+        this.#refuse(res, error, tooLarge ? { ...headers, Connection: 'close' } : headers);
+        if (tooLarge) res.once('finish', () => req.destroy());
         return;
       }
       this.hub.counters.bytesIn += Buffer.byteLength(body);
