@@ -212,4 +212,33 @@ describe('socket.io-client 4.x against tornadio', () => {
     await closed;
     await expect(bystander.timeout(3000).emitWithAck('add', 1, 1)).resolves.toBe(2);
   });
+
+  it('reconnects by itself after the server restarts on the same port', async () => {
+    const restartable = await startServer();
+    const port = restartable.port;
+    const client = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    clients.push(client);
+    await connected(client);
+    const firstId = client.id;
+    const lost = waitFor<string>('disconnect', (done) => client.once('disconnect', done));
+    await restartable.close();
+    await expect(lost).resolves.toBe('transport close');
+    const router = getRouter(
+      class extends SocketConnection {
+        override onOpen(): void {
+          this.emit('hello-again');
+        }
+      },
+      { logger: silentLogger },
+    );
+    const again = new SocketServer(new Application([router.route()], { socketIoPort: port, socketIoAddress: '127.0.0.1', logger: silentLogger }));
+    try {
+      await again.listening;
+      await waitFor<void>('hello-again after the reconnect', (done) => client.once('hello-again', () => done()), 8000);
+      expect(client.id).not.toBe(firstId);
+    } finally {
+      client.disconnect();
+      await again.close();
+    }
+  });
 });

@@ -332,15 +332,6 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
     this.abort(`protocol error: ${reason}`);
   }
 
-  /** Ends the session from the server side: every namespace is told, then the transport is closed. */
-  close(): void {
-    if (this.#closed) return;
-    for (const socket of [...this.#sockets.values()]) socket.close();
-    this.send([{ type: 'close' }]);
-    this.#flush();
-    this.#shutDown('server close');
-  }
-
   /** The client is gone, or broke the protocol: close at once. */
   abort(reason: string): void {
     if (this.#closed) return;
