@@ -44,6 +44,14 @@ async function startServer(settings: RouterSettings = {}): Promise<Harness> {
         this.emit('answered', answer);
       });
       this.on('kick-me', () => this.disconnect());
+      this.on('wait-for-nothing', async () => {
+        try {
+          await this.timeout(100).emitWithAck('ignored');
+          this.emit('timeout-result', 'acked?!');
+        } catch (error) {
+          this.emit('timeout-result', (error as Error).message);
+        }
+      });
       return undefined;
     }
     override onMessage(message: IncomingMessage): void {
@@ -131,6 +139,15 @@ describe('socket.io-client 4.x against tornadio', () => {
     const answered = waitFor<unknown>('answered', (done) => client.once('answered', done));
     client.emit('ask');
     await expect(answered).resolves.toBe('because why?');
+  });
+
+  it('rejects a server emitWithAck that the client never acknowledges, after timeout(ms)', async () => {
+    const client = connect({ transports: ['websocket'] });
+    client.on('ignored', () => undefined); // no ack
+    await connected(client);
+    const result = waitFor<unknown>('timeout-result', (done) => client.once('timeout-result', done));
+    client.emit('wait-for-nothing');
+    await expect(result).resolves.toBe('operation has timed out');
   });
 
   it('carries nested binary both ways', async () => {
