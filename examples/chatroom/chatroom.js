@@ -25,14 +25,25 @@ const { runAsMain } = require('../shared');
 function createChatConnection() {
   const participants = new Set();
 
+  /** Who is online, with the client generation each one came with. */
+  const presence = () => [...participants].map((participant) => ({ name: participant.name, generation: participant.generation }));
+  /** Everyone gets the list: a v4 page as a `presence` event, a 0.6 page as the JSON message {name, args}. */
+  const announce = () => {
+    const list = presence();
+    for (const participant of participants) participant.emit('presence', list);
+  };
+
   return class ChatConnection extends SocketConnection {
-    onOpen() {
+    onOpen(info) {
+      this.name = `guest-${this.id.slice(0, 4)}`;
+      this.generation = info.protocol === '0.6' ? 'Socket.IO 0.6' : 'Socket.IO v4';
       this.send('Welcome!');
       participants.add(this);
+      announce();
     }
 
     onMessage(message) {
-      // Every participant sees the message, its sender included.
+      // Every participant sees the message, its sender included, whatever client each one runs.
       for (const participant of participants) participant.send(message);
     }
 
@@ -40,6 +51,7 @@ function createChatConnection() {
       participants.delete(this);
       // Everyone else on this router: the participants who are left.
       this.broadcast('A user has left.');
+      announce();
     }
   };
 }

@@ -115,6 +115,12 @@ test('a 0.6 browser and a v4 browser chat in the same room, through one connecti
   expect(await waitForLines(current, 1)).toEqual(['Welcome!']);
   await waitUntil(() => router.stats.connectionsByProtocol.eio4 === 1, 'the v4 page to connect');
   expect(router.stats.connectionsByProtocol).toMatchObject({ '0.6': 1, eio4: 1 });
+  // Who is online, with each one's client generation, on both pages.
+  for (const page of [old, current]) {
+    await page.waitForFunction(`document.getElementById('online').textContent.split(', ').length === 2`, undefined, { timeout: WAIT_MS });
+    const online = (await page.textContent('#online')) ?? '';
+    expect(online).toMatch(/^guest-\S+ \(Socket\.IO 0\.6\), guest-\S+ \(Socket\.IO v4\)$/);
+  }
 
   await current.fill('#text', 'hello from 2026');
   await current.click('button[type=submit]');
@@ -127,4 +133,5 @@ test('a 0.6 browser and a v4 browser chat in the same room, through one connecti
 
   await old.close();
   expect(await waitForLines(current, 4)).toEqual(['Welcome!', 'hello from 2026', 'hello from 2010', 'A user has left.']);
+  await current.waitForFunction(`/^guest-\\S+ \\(Socket\\.IO v4\\)$/.test(document.getElementById('online').textContent)`, undefined, { timeout: WAIT_MS });
 });
