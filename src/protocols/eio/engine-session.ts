@@ -7,6 +7,8 @@ import type { RegisteredSession } from '../../hub/session-registry';
 import { generateSessionId } from '../../hub/session-id';
 import type { SessionHub } from '../../hub/session-hub';
 import type { Logger } from '../../logger';
+import type { DeadlineClock, Expirable } from '../../session/deadline-clock';
+import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import { decodeFromWebSocket, encodeForPolling, encodeForWebSocket, encodePollingPayload, type EnginePacket } from './engine-codec';
 import { SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from './socket-codec';
@@ -22,6 +24,11 @@ export interface EngineHost {
   encoderFor(namespace: string): NamespaceEncoder;
   /** The open packet's JSON after the sid: upgrades, timings and maxPayload, then the closing brace. */
   handshakeTail(transport: EngineTransport): string;
+  /** One timer pings every session each pingInterval. */
+  readonly pings: HeartbeatClock;
+  /** One timer for every pong being waited for (pingTimeout) and every CONNECT (connectTimeout). */
+  readonly pongDeadlines: DeadlineClock;
+  readonly connectDeadlines: DeadlineClock;
 }
 
 export type EngineTransport = 'polling' | 'websocket';
@@ -38,7 +45,7 @@ const WS_BINARY = { binary: true } as const;
  * carries. Nothing is dropped while the session lives: packets wait in the
  * outbox until a poll or the socket takes them, across an upgrade too.
  */
-export class EngineSession implements RegisteredSession, SocketCarrier {
+export class EngineSession implements RegisteredSession, SocketCarrier, HeartbeatTarget {
   readonly id = generateSessionId();
   transport: EngineTransport;
   #outbox: EnginePacket[] = [];
@@ -51,9 +58,10 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
   #probe: WebSocket | null = null;
   readonly #sockets = new Map<string, EioSocket>();
   readonly #decoder = new SocketPacketDecoder({ maxAttachments: MAX_ATTACHMENTS });
-  #pingTimer: NodeJS.Timeout | null = null;
-  #pongTimer: NodeJS.Timeout | null = null;
-  #connectTimer: NodeJS.Timeout | null = null;
+  #awaitingPong = false;
+  /** What the shared deadline clocks call when this session's time is up (the registry owns `expire`). */
+  readonly #pongWatch: Expirable = { expire: () => this.abort('ping timeout') };
+  readonly #connectWatch: Expirable = { expire: () => this.#sockets.size === 0 && this.abort('no namespace joined within connectTimeout') };
   #closed = false;
   #lastActive = Date.now();
 
@@ -83,12 +91,9 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
 
   /** The open packet, and the timers that watch the client from now on. */
   openPacket(): EnginePacket {
-    const { settings } = this.host;
-    this.#schedulePing();
+    this.host.pings.add(this);
     // A transport session that never joins a namespace is closed (as socket.io's connectTimeout).
-    this.#connectTimer = setTimeout(() => {
-      if (this.#sockets.size === 0) this.abort('no namespace joined within connectTimeout');
-    }, settings.ms.connectTimeout);
+    this.host.connectDeadlines.add(this.#connectWatch);
     // The same for every session of a server but the sid: written once (session ids need no JSON escaping).
     return { type: 'open', data: `{"sid":"${this.id}",${this.host.handshakeTail(this.transport)}` };
   }
@@ -185,9 +190,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
   #receivePacket(packet: EnginePacket): void {
     switch (packet.type) {
       case 'pong':
-        if (this.#pongTimer) clearTimeout(this.#pongTimer);
-        this.#pongTimer = null;
-        this.#schedulePing();
+        this.#awaitingPong = false;
+        this.host.pongDeadlines.delete(this.#pongWatch);
         return;
       case 'message':
         return this.#receiveMessage(packet.data ?? '');
@@ -228,8 +232,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
       return;
     }
     if (this.#sockets.has(nsp)) return this.fail(`a second CONNECT to ${nsp}`);
-    if (this.#connectTimer) clearTimeout(this.#connectTimer);
-    this.#connectTimer = null;
+    this.host.connectDeadlines.delete(this.#connectWatch);
     const space = this.host.hub.namespace(nsp);
     const socket = new EioSocket(generateSessionId(), nsp, space, ConnectionType, this, this.host.encoderFor(nsp));
     this.#sockets.set(nsp, socket);
@@ -315,13 +318,13 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
 
   // ---- heartbeat ----
 
-  #schedulePing(): void {
-    if (this.#pingTimer) clearTimeout(this.#pingTimer);
-    this.#pingTimer = setTimeout(() => {
-      this.#pingTimer = null;
-      this.send([{ type: 'ping' }]);
-      this.#pongTimer = setTimeout(() => this.abort('ping timeout'), this.host.settings.ms.pingTimeout);
-    }, this.host.settings.ms.pingInterval);
+  /** Called by the shared ping clock: the next ping, its pong due within pingTimeout. */
+  heartbeat(): void {
+    // (With pingTimeout ≥ pingInterval a pong may still be due: it keeps its deadline.)
+    if (this.#awaitingPong) return;
+    this.#awaitingPong = true;
+    this.send([{ type: 'ping' }]);
+    this.host.pongDeadlines.add(this.#pongWatch);
   }
 
   // ---- closing ----
@@ -345,7 +348,9 @@ export class EngineSession implements RegisteredSession, SocketCarrier {
 
   #shutDown(reason: string): void {
     this.#closed = true;
-    for (const timer of [this.#pingTimer, this.#pongTimer, this.#connectTimer]) if (timer) clearTimeout(timer);
+    this.host.pings.delete(this);
+    this.host.pongDeadlines.delete(this.#pongWatch);
+    this.host.connectDeadlines.delete(this.#connectWatch);
     for (const socket of [...this.#sockets.values()]) socket.abort(reason);
     this.#sockets.clear();
     this.#outbox = [];

@@ -10,6 +10,8 @@ import { describeRequest } from '../../http/request-info';
 import type { SessionHub } from '../../hub/session-hub';
 import type { RegisteredSession } from '../../hub/session-registry';
 import type { Logger } from '../../logger';
+import { DeadlineClock } from '../../session/deadline-clock';
+import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
 import { engineCorsHeaders } from './cors';
@@ -56,6 +58,9 @@ export class EioServer implements ProtocolServer, EngineHost {
   readonly #namespaces: ReadonlyMap<string, ConnectionClass>;
   readonly #encoders = new Map<string, NamespaceEncoder>();
   readonly #handshakeTails = new Map<EngineTransport, string>();
+  readonly pings: HeartbeatClock;
+  readonly pongDeadlines: DeadlineClock;
+  readonly connectDeadlines: DeadlineClock;
   /** The v4 browser bundle at `/<resource>/socket.io.min.js`, as socket.io serves it. */
   readonly #clientBundle: ClaimedRequest;
   #webSocketServer: WebSocketServer | null = null;
@@ -67,6 +72,9 @@ export class EioServer implements ProtocolServer, EngineHost {
     this.#origins = new OriginPolicy(this.settings.origins);
     this.#path = `/${this.settings.resource}`;
     this.#namespaces = new Map([['/', environment.connectionClass], ...Object.entries(this.settings.namespaces)]);
+    this.pings = new HeartbeatClock(this.settings.ms.pingInterval);
+    this.pongDeadlines = new DeadlineClock(this.settings.ms.pingTimeout);
+    this.connectDeadlines = new DeadlineClock(this.settings.ms.connectTimeout);
     this.#clientBundle = {
       serve: (res) => {
         if (this.settings.serveClient) return serveClientFile(res.req, res, CLIENT_V4_PATH);

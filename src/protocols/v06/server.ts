@@ -11,6 +11,7 @@ import type { RegisteredSession } from '../../hub/session-registry';
 import { generateSessionId } from '../../hub/session-id';
 import type { SessionHub } from '../../hub/session-hub';
 import type { Logger } from '../../logger';
+import { DeadlineClock } from '../../session/deadline-clock';
 import { FlushScheduler } from '../../session/flush-scheduler';
 import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
@@ -19,7 +20,6 @@ import { SocketIoPathMatcher, type SocketIoPath } from './paths';
 import { Session, type SessionHost, type SessionOptions } from './session';
 import type { SessionSink } from './sink';
 import type { TransportName } from './transport-names';
-import { PollDeadlines } from './transports/poll-deadlines';
 import type { HttpTransport, TransportContext, TransportRequest, UpgradeTransport } from './transports/transport';
 import { createWebSocketServer } from './transports/websocket';
 import type { V06_TRANSPORTS } from './index';
@@ -57,7 +57,7 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
   readonly logger: Logger;
   readonly hub: SessionHub;
   readonly origins: OriginPolicy;
-  readonly pollDeadlines: PollDeadlines;
+  readonly pollDeadlines: DeadlineClock;
   readonly #connectionClass: ConnectionClass;
   readonly #paths: SocketIoPathMatcher;
   readonly #httpTransports = new Map<TransportName, HttpTransport>();
@@ -74,7 +74,7 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     this.hub = environment.hub;
     this.#connectionClass = environment.connectionClass;
     this.origins = new OriginPolicy(settings.origins);
-    this.pollDeadlines = new PollDeadlines(settings.ms.xhrPollingTimeout);
+    this.pollDeadlines = new DeadlineClock(settings.ms.xhrPollingTimeout);
     this.#paths = new SocketIoPathMatcher(settings.resource, settings.extraRe, settings.extraSep);
     const limits = { maxQueuedMessages: settings.maxQueuedMessages, maxQueuedBytes: settings.maxQueuedBytes };
     // Shared by every session of a kind: one object, not one per session.

@@ -4,7 +4,7 @@ import { writeRefusal } from '../../../http/refusal';
 import type { Payload } from '../payload';
 import type { Session } from '../session';
 import type { SessionSink } from '../sink';
-import type { Expirable, PollDeadlines } from './poll-deadlines';
+import type { DeadlineClock, Expirable } from '../../../session/deadline-clock';
 
 /** What a closed session's pending poll is answered with: any status but 200 is a disconnect to the 0.6 client. */
 const SESSION_CLOSED = refusalFor(new RequestError('UNKNOWN_SESSION', 'session closed'));
@@ -32,7 +32,7 @@ export class LongPollSink implements SessionSink, Expirable {
     private readonly res: ServerResponse,
     private readonly format: LongPollFormat,
     private readonly headers: Record<string, string>,
-    private readonly deadlines: PollDeadlines,
+    private readonly deadlines: DeadlineClock,
     private readonly countBytes: (bytes: number) => void,
   ) {
     deadlines.add(this);

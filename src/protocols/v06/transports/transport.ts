@@ -8,7 +8,7 @@ import type { SocketIoPath } from '../paths';
 import type { Session } from '../session';
 import type { SessionSink } from '../sink';
 import type { TransportName } from '../transport-names';
-import type { PollDeadlines } from './poll-deadlines';
+import type { DeadlineClock } from '../../../session/deadline-clock';
 
 /** What the 0.6 protocol server lends every transport. */
 export interface TransportContext {
@@ -16,7 +16,7 @@ export interface TransportContext {
   readonly logger: Logger;
   readonly origins: OriginPolicy;
   /** The polling timeout of every pending long-poll. */
-  readonly pollDeadlines: PollDeadlines;
+  readonly pollDeadlines: DeadlineClock;
   /**
    * Creates and registers a session, attaches its first sink and runs
    * `onOpen` (a refusal ends the sink). Throws TOO_MANY_SESSIONS when full.

@@ -1,16 +1,18 @@
-/** A pending long-poll that is answered empty when its time is up. */
+/** Something with a deadline: a pending long-poll answered empty, a ping waiting for its pong. */
 export interface Expirable {
   expire(): void;
 }
 
 /**
- * The polling timeout of every pending long-poll of a router, on one timer
- * instead of one `setTimeout` per GET. All polls wait the same time, so
- * insertion order is deadline order and a tick stops at the first poll still
- * in time. A poll is answered at most a quarter of the timeout (at most 1 s)
- * late: 20-21 s for the default 20 s, well inside the client's 25 s.
+ * One timeout for many waiters on one timer, instead of one `setTimeout`
+ * each: the polling timeout of every pending 0.6 long-poll, or the pong
+ * deadline of every Engine.IO ping. All wait the same time, so insertion
+ * order is deadline order and a tick stops at the first waiter still in
+ * time. A waiter expires at most a quarter of the timeout (at most 1 s)
+ * late: 20-21 s for the default 20 s polling timeout, well inside the 0.6
+ * client's 25 s.
  */
-export class PollDeadlines {
+export class DeadlineClock {
   readonly #waiting = new Map<Expirable, number>();
   readonly #tickMs: number;
   #timer: NodeJS.Timeout | null = null;

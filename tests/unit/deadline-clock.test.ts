@@ -1,11 +1,11 @@
-import { PollDeadlines } from '../../src/protocols/v06/transports/poll-deadlines';
+import { DeadlineClock } from '../../src/session/deadline-clock';
 
-describe('PollDeadlines (fake timers)', () => {
+describe('DeadlineClock (fake timers)', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
   it('expires each poll once, in order, within a quarter timeout of its deadline, on one timer', () => {
-    const deadlines = new PollDeadlines(20_000);
+    const deadlines = new DeadlineClock(20_000);
     const expired: string[] = [];
     const poll = (name: string) => ({ expire: () => expired.push(name) });
     const a = poll('a');
@@ -25,7 +25,7 @@ describe('PollDeadlines (fake timers)', () => {
   });
 
   it('holds no timer when nothing waits', () => {
-    const deadlines = new PollDeadlines(1_000);
+    const deadlines = new DeadlineClock(1_000);
     const poll = { expire: () => undefined };
     deadlines.add(poll);
     deadlines.delete(poll);
