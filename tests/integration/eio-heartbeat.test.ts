@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { Application, getRouter, silentLogger, SocketConnection, SocketServer } from '../../src';
+import { Application, getRouter, silentLogger, SocketConnection, SocketServer, type RouterSettings } from '../../src';
 import { httpRequest } from '../helpers/test-client';
 
 /** Resolves with the first value `register` hands its callback, or fails after `ms`. */
@@ -146,5 +146,42 @@ describe('Engine.IO polling rules', () => {
     expect(refused).toBe(400);
     second.terminate();
     ws.close();
+  });
+});
+
+describe('Engine.IO CORS (setting cors)', () => {
+  async function serverWith(cors: RouterSettings['cors']): Promise<{ server: SocketServer; port: number }> {
+    const router = getRouter(Quiet, { logger: silentLogger, cors });
+    const server = new SocketServer(new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger }));
+    await server.listening;
+    return { server, port: server.port };
+  }
+
+  it.each([
+    ['none by default', undefined, 'http://app.example', undefined, undefined],
+    ["'*'", '*' as const, 'http://app.example', '*', undefined],
+    ['a list, for a listed origin', ['http://app.example'], 'http://app.example', 'http://app.example', undefined],
+    ['a list, for another origin', ['http://app.example'], 'http://evil.example', undefined, undefined],
+    ['credentials: the origin echoed, never *', { origin: '*', credentials: true }, 'http://app.example', 'http://app.example', 'true'],
+  ] as const)('%s: on the handshake, on a refusal and on the preflight', async (_what, cors, origin, allowOrigin, allowCredentials) => {
+    const { server, port } = await serverWith(cors as RouterSettings['cors']);
+    try {
+      const handshake = await httpRequest(port, 'GET', '/socket.io/?EIO=4&transport=polling', undefined, { Origin: origin });
+      const refused = await httpRequest(port, 'GET', '/socket.io/?EIO=4&transport=polling&sid=AAAAAAAAAAAAAAAAAAAAAAAA', undefined, { Origin: origin });
+      const preflight = await httpRequest(port, 'OPTIONS', '/socket.io/?EIO=4&transport=polling', undefined, {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      });
+      expect(preflight.status).toBe(204);
+      expect(refused.status).toBe(400);
+      for (const response of [handshake, refused, preflight]) {
+        expect(response.headers['access-control-allow-origin']).toBe(allowOrigin);
+        expect(response.headers['access-control-allow-credentials']).toBe(allowCredentials);
+      }
+      expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+    } finally {
+      await server.close();
+    }
   });
 });
