@@ -258,4 +258,20 @@ describe('socket.io-client 4.x against tornadio', () => {
       await again.close();
     }
   });
+
+  it('sends binary as base64 text frames to a websocket client that asked for b64=1', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${harness.port}/socket.io/?EIO=4&transport=websocket&b64=1`);
+    const frames: Array<{ text: string; binary: boolean }> = [];
+    ws.on('message', (data: Buffer, isBinary: boolean) => frames.push({ text: data.toString(), binary: isBinary }));
+    await waitFor<void>('the open packet', (done) => ws.once('message', () => done()));
+    ws.send('40');
+    await waitFor<void>('the CONNECT answer', (done) => ws.once('message', () => done()));
+    const attachment = waitFor<void>('the attachment', (done) => ws.on('message', (data: Buffer) => data.toString().startsWith('b') && done()));
+    ws.send('451-["echo",{"_placeholder":true,"num":0}]');
+    ws.send('bAQID'); // the attachment, base64 text as well: bytes 1, 2, 3
+    await attachment;
+    expect(frames.some((frame) => frame.text === '451-["echo",{"_placeholder":true,"num":0}]')).toBe(true);
+    expect(frames.find((frame) => frame.text.startsWith('b'))).toEqual({ text: 'bAQID', binary: false });
+    ws.close();
+  });
 });

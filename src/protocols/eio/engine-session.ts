@@ -129,7 +129,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       const socket = this.#wsSocket;
       socket?.cork();
       for (const packet of packets) {
-        const frame = encodeForWebSocket(packet);
+        const frame = this.base64Only ? encodeForPolling(packet) : encodeForWebSocket(packet);
         ws.send(frame, typeof frame === 'string' ? WS_TEXT : WS_BINARY);
         this.host.hub.counters.bytesOut += frame.length;
       }
@@ -196,6 +196,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       case 'message':
         return this.#receiveMessage(packet.data ?? '');
       case 'close':
+        // The client knows it is closing: its pending poll is released with a noop, not told of a close.
+        if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
         return this.abort('client closed the transport');
       case 'noop':
         return;
@@ -248,6 +250,9 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   // ---- websocket ----
 
   /** A session opened over websocket from the start. */
+  /** A client that asked for `b64=1` (engine.io-client's forceBase64) reads binary only as `b` + base64 text. */
+  base64Only = false;
+
   attachWebSocket(ws: WebSocket, socket: Duplex): void {
     this.#ws = ws;
     this.#wsSocket = socket;

@@ -212,6 +212,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     socket.cork();
     this.#wsServer().handleUpgrade(request.req, socket, head, (ws: WebSocket) => {
       if (existing) {
+        existing.base64Only = request.query.get('b64') === '1';
         existing.probe(ws, socket);
         return;
       }
@@ -222,6 +223,7 @@ export class EioServer implements ProtocolServer, EngineHost {
         ws.close(1013);
         return;
       }
+      session.base64Only = request.query.get('b64') === '1';
       session.attachWebSocket(ws, socket);
       session.send([session.openPacket()]);
     });
