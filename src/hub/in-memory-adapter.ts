@@ -57,7 +57,11 @@ export class InMemoryAdapter implements Adapter {
 
   /** Members of a room; a live member's id is a room holding just it. */
   #membersOf(room: string): Iterable<string> {
-    return this.#rooms.get(room) ?? (this.local.has(room) ? [room] : []);
+    const members = this.#rooms.get(room);
+    const own = this.local.has(room);
+    if (!members) return own ? [room] : [];
+    // Others may have joined a room named by a connection's id: that connection is still in it.
+    return own ? [room, ...members] : members;
   }
 
   /** Room count and membership count, for leak checks: both return to 0 once everyone left. */
@@ -124,10 +128,15 @@ export class InMemoryAdapter implements Adapter {
     if (except.size === 0) return null;
     if (except.size === 1) {
       const [room] = except;
-      return this.#rooms.get(room) ?? except;
+      const members = this.#rooms.get(room);
+      // The name itself stays excluded: it may be the id of a connection whose own room others joined.
+      return members ? new Set([room, ...members]) : except;
     }
     const ids = new Set<string>();
-    for (const room of except) for (const id of this.#rooms.get(room) ?? [room]) ids.add(id);
+    for (const room of except) {
+      ids.add(room);
+      for (const id of this.#rooms.get(room) ?? []) ids.add(id);
+    }
     return ids;
   }
 }

@@ -302,6 +302,32 @@ describe('rooms and broadcasts on 0.6 connections', () => {
     expect(got(ws)).toEqual([]);
   });
 
+  it("a connection id stays that connection's room when another connection joins a room of that name", async () => {
+    // In Socket.IO v4 a connection's id is an ordinary room: another socket may join it, and
+    // to(id) then reaches both, while except(id) (what connection.to/broadcast use) still leaves out its owner.
+    const owner = await open('xhr-polling', ['a']);
+    const follower = await open('websocket', ['a']);
+    const bystander = await open('websocket', ['a']);
+    conn(follower).join(owner.sessionId);
+
+    server.router.to(owner.sessionId).send('to the owner id');
+    conn(owner).broadcast('owner broadcast');
+    conn(owner).to('a').send('owner to a');
+    await sync(owner, follower, bystander);
+
+    expect({
+      owner: got(owner),
+      followerGotOwnerRoom: got(follower).includes('to the owner id'),
+      bystander: got(bystander),
+      ownerRoom: ids(await server.router.fetchConnections({ room: owner.sessionId })),
+    }).toEqual({
+      owner: ['to the owner id'],
+      followerGotOwnerRoom: true,
+      bystander: ['owner broadcast', 'owner to a'],
+      ownerRoom: ids([owner, follower].map((c) => ({ id: c.sessionId }) as ConnectionSummary)),
+    });
+  });
+
   it('rooms are left on close, whoever ends the connection; later sends to the room do not fail', async () => {
     const wsGone = await open('websocket', ['r']);
     const pollGone = await open('xhr-polling', ['r', 'p']);

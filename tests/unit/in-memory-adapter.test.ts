@@ -100,4 +100,12 @@ describe('InMemoryAdapter', () => {
     adapter.disconnectSockets({ rooms: rooms('vip'), except: new Set() });
     expect(closed.sort()).toEqual(['a', 'b']);
   });
+
+  it("keeps a connection in its own room when others join a room named by its id", () => {
+    const { adapter } = setup(['a', 'b', 'c']);
+    adapter.addAll('b', ['a']);
+    expect(adapter.sockets({ rooms: rooms('a'), except: new Set() })).toEqual(rooms('a', 'b'));
+    expect(adapter.sockets({ rooms: new Set(), except: rooms('a') })).toEqual(rooms('c'));
+    expect(adapter.sockets({ rooms: new Set(), except: rooms('a', 'zzz') })).toEqual(rooms('c'));
+  });
 });
