@@ -39,10 +39,6 @@ export class SessionHub {
     this.namespace('/');
   }
 
-  get isClosed(): boolean {
-    return this.#closed;
-  }
-
   /** Live transport sessions (a closed one may linger to hand out its last frames). */
   get sessionCount(): number {
     return this.#registry.size;
@@ -84,11 +80,6 @@ export class SessionHub {
     let space = this.#namespaces.get(name);
     if (!space) this.#namespaces.set(name, (space = new HubNamespace(name, this.nodeId, this.#createAdapter)));
     return space;
-  }
-
-  /** The namespace if it exists, without creating it. */
-  existingNamespace(name: string): HubNamespace | undefined {
-    return this.#namespaces.get(name);
   }
 
   /** A member closed after having opened: counted, and out of its namespace and rooms. */

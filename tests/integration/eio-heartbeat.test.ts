@@ -1,17 +1,8 @@
 import WebSocket from 'ws';
+import { waitForCallback as waitFor } from '../helpers/callback';
 import { Application, getRouter, silentLogger, SocketConnection, SocketServer, type RouterSettings } from '../../src';
 import { httpRequest } from '../helpers/test-client';
 
-/** Resolves with the first value `register` hands its callback, or fails after `ms`. */
-function waitFor<T>(what: string, register: (done: (value: T) => void) => void, ms = 5000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
 
 class Quiet extends SocketConnection {}
 

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { engineIoRefusal, refusalFor, RequestError } from '../../errors';
 import { readBody } from '../../http/body';
+import { answerPreflight } from '../../http/preflight';
 import { CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
 import { describeRequest } from '../../http/request-info';
@@ -122,7 +123,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     const { req, query } = request;
     const headers = engineCorsHeaders(this.settings.cors, req);
     try {
-      if (req.method === 'OPTIONS') return preflight(req, res, headers);
+      if (req.method === 'OPTIONS') return answerPreflight(req, res, headers);
       this.#checkCommon(request);
       const transport = query.get('transport');
       if (transport !== 'polling') throw new RequestError(transport === 'websocket' ? 'BAD_REQUEST' : 'UNKNOWN_TRANSPORT', `transport ${String(transport)} over plain HTTP`);
@@ -241,17 +242,3 @@ export class EioServer implements ProtocolServer, EngineHost {
   }
 }
 
-/** A CORS preflight: allowed methods and the headers the browser asked for. */
-function preflight(req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
-  const requested = req.headers['access-control-request-headers'];
-  res.writeHead(204, {
-    ...headers,
-    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-    'Access-Control-Allow-Headers': typeof requested === 'string' ? requested : 'Content-Type',
-    'Access-Control-Max-Age': '86400',
-    'Content-Length': '0',
-  });
-  res.end();
-}
-
-export type { SessionHub };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestError } from '../../../errors';
 import { formDataField, readBody } from '../../../http/body';
 import { corsHeaders } from '../../../http/origin';
+import { answerPreflight } from '../../../http/preflight';
 import { refuseRequest } from '../../../http/refusal';
 import { SESSION_ID_PATTERN } from '../../../hub/session-id';
 import type { Session } from '../session';
@@ -68,7 +69,7 @@ export abstract class PollingTransport implements HttpTransport {
         case 'POST':
           return this.#post(request, res, headers);
         case 'OPTIONS':
-          return preflight(req, res, headers);
+          return answerPreflight(req, res, headers);
         default:
           res.setHeader('Allow', 'GET, POST, OPTIONS');
           throw new RequestError('METHOD_NOT_ALLOWED', `method ${req.method} is not allowed`);
@@ -135,17 +136,4 @@ export abstract class PollingTransport implements HttpTransport {
     refuseRequest(res, error, this.context.logger, `[${this.name}]`, tooLarge ? { ...headers, Connection: 'close' } : headers);
     if (tooLarge) res.once('finish', () => req.destroy());
   }
-}
-
-/** Answers a CORS preflight so a cross-origin client may POST with its Content-Type. */
-function preflight(req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
-  const requested = req.headers['access-control-request-headers'];
-  res.writeHead(204, {
-    ...headers,
-    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-    'Access-Control-Allow-Headers': typeof requested === 'string' ? requested : 'Content-Type',
-    'Access-Control-Max-Age': '86400',
-    'Content-Length': '0',
-  });
-  res.end();
 }
