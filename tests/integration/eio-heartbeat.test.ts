@@ -116,6 +116,25 @@ describe('Engine.IO polling rules', () => {
     expect(after.status).toBe(400);
   });
 
+  it('a poll that arrives while the probe is answered is released at once with a noop, so the client can pause', async () => {
+    // engine.io-client issues one more GET when the noop that releases its poll lands before `3probe`; it
+    // then waits for that GET before sending `5`. Held until the next ping (25 s here), it stalls the upgrade
+    // and every message the client buffers meanwhile (the chatroom e2e test once failed on this).
+    const sid = await handshake();
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket&sid=${sid}`);
+    await waitFor<void>('the websocket to open', (done) => ws.once('open', () => done()));
+    const probe = waitFor<string>('3probe', (done) => ws.once('message', (data) => done(data.toString())));
+    ws.send('2probe');
+    expect(await probe).toBe('3probe');
+    const late = await httpRequest(port, 'GET', `/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+    expect(late).toMatchObject({ status: 200, body: '6' });
+    ws.send('5');
+    ws.send('40');
+    const connected = waitFor<string>('the CONNECT answer over the socket', (done) => ws.once('message', (data) => done(data.toString())));
+    expect(await connected).toMatch(/^40\{"sid":/);
+    ws.close();
+  });
+
   it('after an upgrade, polling with the sid and a second websocket are refused', async () => {
     const sid = await handshake();
     const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket&sid=${sid}`);

@@ -56,6 +56,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   #wsSocket: Duplex | null = null;
   /** The websocket being probed during an upgrade. */
   #probe: WebSocket | null = null;
+  /** `3probe` went out on `#probe`: from now on the client is pausing its polling, so no GET may be held. */
+  #probeAnswered = false;
   readonly #sockets = new Map<string, EioSocket>();
   readonly #decoder = new SocketPacketDecoder({ maxAttachments: MAX_ATTACHMENTS });
   #awaitingPong = false;
@@ -175,7 +177,10 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
         this.#lastActive = Date.now();
       }
     });
-    if (this.#outbox.length > 0 && !this.#flushScheduled) this.#answerPoll(this.#outbox.splice(0));
+    // A client pausing for an upgrade waits for this GET before it sends `5` (engine.io-client may poll once
+    // more when the noop that released its last GET lands before `3probe`): held, it would stall the upgrade.
+    if (this.#probeAnswered) this.#answerPoll(this.#outbox.length > 0 ? this.#outbox.splice(0) : [{ type: 'noop' }]);
+    else if (this.#outbox.length > 0 && !this.#flushScheduled) this.#answerPoll(this.#outbox.splice(0));
   }
 
   /** Packets from a POST body (or a websocket message), in order. */
@@ -276,11 +281,13 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       const text = isBinary ? null : data.toString('utf8');
       if (text === '2probe') {
         ws.send('3probe');
+        this.#probeAnswered = true;
         if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
         return;
       }
       if (text === '5') {
         this.#probe = null;
+        this.#probeAnswered = false;
         this.transport = 'websocket';
         this.#ws = ws;
         this.#wsSocket = socket;
@@ -292,7 +299,9 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       this.fail(`unexpected ${JSON.stringify(text ?? '(binary)')} during the upgrade probe`);
     });
     ws.on('close', () => {
-      if (this.#probe === ws) this.#probe = null;
+      if (this.#probe !== ws) return;
+      this.#probe = null;
+      this.#probeAnswered = false;
     });
     ws.on('error', (error: Error) => this.logger.warn(`[engine ${this.id}] upgrade socket: ${error.message}`));
   }
