@@ -33,24 +33,48 @@ function createChatConnection() {
     for (const participant of participants) participant.emit('presence', list);
   };
 
+  /** Who else goes by `name` already (names are compared case-blind, so "Ann" and "ann" are one). */
+  const nameTaken = (name, asker) => [...participants].some((other) => other !== asker && other.name.toLowerCase() === name.toLowerCase());
+
   return class ChatConnection extends SocketConnection {
     onOpen(info) {
       this.name = `guest-${this.id.slice(0, 4)}`;
       this.generation = info.protocol === '0.6' ? 'Socket.IO 0.6' : 'Socket.IO v4';
-      this.send('Welcome!');
+      this.send(`Welcome, ${this.name}! Type /nick and a name to choose yours.`);
       participants.add(this);
       announce();
     }
 
     onMessage(message) {
+      // A chat line is text; anything else (a 0.6 client may send JSON) is not for this room.
+      if (typeof message !== 'string') return;
+      const nick = /^\/nick\s+(.*)$/s.exec(message);
+      if (nick) return this.rename(nick[1]);
       // Every participant sees the message, its sender included, whatever client each one runs.
-      for (const participant of participants) participant.send(message);
+      for (const participant of participants) participant.send(`${this.name}: ${message}`);
+    }
+
+    /** `/nick Ann`: a name of 1 to 24 letters, digits, spaces, `_`, `.` or `-` that nobody else has. */
+    rename(requested) {
+      const name = requested.trim();
+      if (!/^[\p{L}\p{N}_. -]{1,24}$/u.test(name)) {
+        this.send('A name is 1 to 24 letters, digits, spaces, "_", "." or "-".');
+        return;
+      }
+      if (nameTaken(name, this)) {
+        this.send(`${name} is taken: choose another name.`);
+        return;
+      }
+      const previous = this.name;
+      this.name = name;
+      for (const participant of participants) participant.send(`${previous} is now ${name}.`);
+      announce();
     }
 
     onClose() {
       participants.delete(this);
       // Everyone else on this router: the participants who are left.
-      this.broadcast('A user has left.');
+      this.broadcast(`${this.name} has left.`);
       announce();
     }
   };

@@ -54,6 +54,19 @@ async function join(url = pageUrl): Promise<Page> {
 }
 
 /** Waits until the page lists at least `count` messages, then returns them all. */
+/** The guest name in a welcome line ("Welcome, guest-ab12! …"). */
+function nameIn(welcome: string): string {
+  const match = /^Welcome, (guest-\S+)! Type \/nick and a name to choose yours\.$/.exec(welcome);
+  if (!match) throw new Error(`not a welcome line: ${welcome}`);
+  return match[1];
+}
+
+/** Types `text` into the page's chat box and sends it. */
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#text', text);
+  await page.click('button[type=submit]');
+}
+
 async function waitForLines(page: Page, count: number): Promise<string[]> {
   const lines = page.locator('#messages li');
   await lines.nth(count - 1).waitFor({ timeout: WAIT_MS });
@@ -68,22 +81,21 @@ test('two users chat over websocket: welcome, a message to both, a leave notice'
   const alice = await join();
   const bob = await join();
 
-  expect(await waitForLines(alice, 1)).toEqual(['Welcome!']);
-  expect(await waitForLines(bob, 1)).toEqual(['Welcome!']);
+  const aliceName = nameIn((await waitForLines(alice, 1))[0]);
+  const bobName = nameIn((await waitForLines(bob, 1))[0]);
   expect(await alice.textContent('#status')).toBe('Connected (websocket)');
   expect(await bob.textContent('#status')).toBe('Connected (websocket)');
   expect(router.stats.connectionsByTransport.websocket).toBe(2);
 
-  await alice.fill('#text', 'Hello from Alice 👋');
-  await alice.click('button[type=submit]');
+  await say(alice, 'Hello from Alice 👋');
 
-  expect(await waitForLines(bob, 2)).toEqual(['Welcome!', 'Hello from Alice 👋']);
-  expect(await waitForLines(alice, 2)).toEqual(['Welcome!', 'Hello from Alice 👋']);
+  expect((await waitForLines(bob, 2))[1]).toBe(`${aliceName}: Hello from Alice 👋`);
+  expect((await waitForLines(alice, 2))[1]).toBe(`${aliceName}: Hello from Alice 👋`);
   expect(await alice.inputValue('#text')).toBe('');
 
   await bob.close();
 
-  expect(await waitForLines(alice, 3)).toEqual(['Welcome!', 'Hello from Alice 👋', 'A user has left.']);
+  expect((await waitForLines(alice, 3))[2]).toBe(`${bobName} has left.`);
   // The notice goes out from Bob's onClose, after the router dropped him.
   expect(router.connections.size).toBe(1);
 });
@@ -112,7 +124,7 @@ test('a 0.6 browser and a v4 browser chat in the same room, through one connecti
   const old = await join();
   const current = await join(`http://127.0.0.1:${server.port}/v4`);
 
-  expect(await waitForLines(current, 1)).toEqual(['Welcome!']);
+  expect(nameIn((await waitForLines(current, 1))[0])).toMatch(/^guest-/);
   await waitUntil(() => router.stats.connectionsByProtocol.eio4 === 1, 'the v4 page to connect');
   expect(router.stats.connectionsByProtocol).toMatchObject({ '0.6': 1, eio4: 1 });
   // Who is online, with each one's client generation, on both pages.
@@ -122,16 +134,27 @@ test('a 0.6 browser and a v4 browser chat in the same room, through one connecti
     expect(online).toMatch(/^guest-\S+ \(Socket\.IO 0\.6\), guest-\S+ \(Socket\.IO v4\)$/);
   }
 
-  await current.fill('#text', 'hello from 2026');
-  await current.click('button[type=submit]');
-  expect(await waitForLines(old, 2)).toEqual(['Welcome!', 'hello from 2026']);
-  expect(await waitForLines(current, 2)).toEqual(['Welcome!', 'hello from 2026']);
+  // Both choose a name; each sees the other's, in the messages and in who is online.
+  await say(old, '/nick Ada');
+  expect((await waitForLines(current, 2))[1]).toMatch(/^guest-\S+ is now Ada\.$/);
+  await say(current, '/nick Linus Ü');
+  expect((await waitForLines(old, 3))[2]).toMatch(/^guest-\S+ is now Linus Ü\.$/);
+  await say(current, '/nick ada');
+  expect((await waitForLines(current, 4))[3]).toBe('ada is taken: choose another name.');
+  await say(current, '/nick <script>');
+  expect((await waitForLines(current, 5))[4]).toBe('A name is 1 to 24 letters, digits, spaces, "_", "." or "-".');
+  for (const page of [old, current]) {
+    await page.waitForFunction(`document.getElementById('online').textContent === 'Ada (Socket.IO 0.6), Linus Ü (Socket.IO v4)'`, undefined, { timeout: WAIT_MS });
+  }
 
-  await old.fill('#text', 'hello from 2010');
-  await old.click('button[type=submit]');
-  expect(await waitForLines(current, 3)).toEqual(['Welcome!', 'hello from 2026', 'hello from 2010']);
+  await say(current, 'hello from 2026');
+  expect((await waitForLines(old, 4))[3]).toBe('Linus Ü: hello from 2026');
+  expect((await waitForLines(current, 6))[5]).toBe('Linus Ü: hello from 2026');
+
+  await say(old, 'hello from 2010');
+  expect((await waitForLines(current, 7))[6]).toBe('Ada: hello from 2010');
 
   await old.close();
-  expect(await waitForLines(current, 4)).toEqual(['Welcome!', 'hello from 2026', 'hello from 2010', 'A user has left.']);
-  await current.waitForFunction(`/^guest-\\S+ \\(Socket\\.IO v4\\)$/.test(document.getElementById('online').textContent)`, undefined, { timeout: WAIT_MS });
+  expect((await waitForLines(current, 8))[7]).toBe('Ada has left.');
+  await current.waitForFunction(`document.getElementById('online').textContent === 'Linus Ü (Socket.IO v4)'`, undefined, { timeout: WAIT_MS });
 });
