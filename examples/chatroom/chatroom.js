@@ -41,6 +41,8 @@ function createChatConnection() {
       this.name = `guest-${this.id.slice(0, 4)}`;
       this.generation = info.protocol === '0.6' ? 'Socket.IO 0.6' : 'Socket.IO v4';
       this.send(`Welcome, ${this.name}! Type /nick and a name to choose yours.`);
+      // Everyone else on this router hears who arrived, and with which client.
+      this.broadcast(`${this.name} joined (${this.generation}).`);
       participants.add(this);
       announce();
     }

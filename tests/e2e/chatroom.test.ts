@@ -83,6 +83,8 @@ test('two users chat over websocket: welcome, a message to both, a leave notice'
 
   const aliceName = nameIn((await waitForLines(alice, 1))[0]);
   const bobName = nameIn((await waitForLines(bob, 1))[0]);
+  // Alice hears Bob arrive; Bob, who came later, only gets his welcome.
+  expect((await waitForLines(alice, 2))[1]).toBe(`${bobName} joined (Socket.IO 0.6).`);
   expect(await alice.textContent('#status')).toBe('Connected (websocket)');
   expect(await bob.textContent('#status')).toBe('Connected (websocket)');
   expect(router.stats.connectionsByTransport.websocket).toBe(2);
@@ -90,12 +92,17 @@ test('two users chat over websocket: welcome, a message to both, a leave notice'
   await say(alice, 'Hello from Alice 👋');
 
   expect((await waitForLines(bob, 2))[1]).toBe(`${aliceName}: Hello from Alice 👋`);
-  expect((await waitForLines(alice, 2))[1]).toBe(`${aliceName}: Hello from Alice 👋`);
+  expect((await waitForLines(alice, 3))[2]).toBe(`${aliceName}: Hello from Alice 👋`);
   expect(await alice.inputValue('#text')).toBe('');
 
   await bob.close();
 
-  expect((await waitForLines(alice, 3))[2]).toBe(`${bobName} has left.`);
+  expect(await waitForLines(alice, 4)).toEqual([
+    expect.stringMatching(/^Welcome, /),
+    `${bobName} joined (Socket.IO 0.6).`,
+    `${aliceName}: Hello from Alice 👋`,
+    `${bobName} has left.`,
+  ]);
   // The notice goes out from Bob's onClose, after the router dropped him.
   expect(router.connections.size).toBe(1);
 });
@@ -124,7 +131,8 @@ test('a 0.6 browser and a v4 browser chat in the same room, through one connecti
   const old = await join();
   const current = await join(`http://127.0.0.1:${server.port}/v4`);
 
-  expect(nameIn((await waitForLines(current, 1))[0])).toMatch(/^guest-/);
+  const currentName = nameIn((await waitForLines(current, 1))[0]);
+  expect((await waitForLines(old, 2))[1]).toBe(`${currentName} joined (Socket.IO v4).`);
   await waitUntil(() => router.stats.connectionsByProtocol.eio4 === 1, 'the v4 page to connect');
   expect(router.stats.connectionsByProtocol).toMatchObject({ '0.6': 1, eio4: 1 });
   // Who is online, with each one's client generation, on both pages.
@@ -138,7 +146,7 @@ test('a 0.6 browser and a v4 browser chat in the same room, through one connecti
   await say(old, '/nick Ada');
   expect((await waitForLines(current, 2))[1]).toMatch(/^guest-\S+ is now Ada\.$/);
   await say(current, '/nick Linus Ü');
-  expect((await waitForLines(old, 3))[2]).toMatch(/^guest-\S+ is now Linus Ü\.$/);
+  expect((await waitForLines(old, 4))[3]).toBe(`${currentName} is now Linus Ü.`);
   await say(current, '/nick ada');
   expect((await waitForLines(current, 4))[3]).toBe('ada is taken: choose another name.');
   await say(current, '/nick <script>');
@@ -148,7 +156,7 @@ test('a 0.6 browser and a v4 browser chat in the same room, through one connecti
   }
 
   await say(current, 'hello from 2026');
-  expect((await waitForLines(old, 4))[3]).toBe('Linus Ü: hello from 2026');
+  expect((await waitForLines(old, 5))[4]).toBe('Linus Ü: hello from 2026');
   expect((await waitForLines(current, 6))[5]).toBe('Linus Ü: hello from 2026');
 
   await say(old, 'hello from 2010');
