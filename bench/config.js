@@ -76,6 +76,10 @@ module.exports = {
     get 'v4-echo-ws'() {
       return this['echo-ws'];
     },
+    // hixie-76 against RFC 6455 on the same 0.6 server, same workload.
+    get 'hixie76-echo'() {
+      return this['echo-ws'];
+    },
     get 'v4-longpoll'() {
       return this.longpoll;
     },

@@ -37,6 +37,8 @@ const TARGETS = {
   // driven by the same minimal v4 driver as socket.io itself.
   'tornadio-v4-ws': { label: 'tornadio v4 websocket', server: 'tornadio', driver: 'eio4', transports: ['websocket'] },
   'tornadio-v4-polling': { label: 'tornadio v4 polling', server: 'tornadio', driver: 'eio4', transports: ['polling'] },
+  // The 0.6 websocket transport reached by a hixie-76 client (Flash's web-socket-js, Safari 5).
+  'tornadio-hixie76': { label: 'tornadio websocket, hixie-76', server: 'tornadio', driver: 'hixie76', transports: ['websocket'] },
   'raw-ws': { label: 'raw ws', server: 'raw-ws', driver: 'raw-ws', transports: ['websocket'] },
   'http-longpoll': { label: 'plain http long-poll', server: 'http-longpoll', driver: 'http-longpoll', transports: ['polling'] },
   'socketio-ws': {

@@ -85,8 +85,8 @@ export class Application {
     refuseUpgrade(socket, new RequestError('NOT_FOUND', 'no websocket route for this path'), this.logger);
   }
 
-  /** Closes every router's sessions. */
-  close(): void {
-    for (const router of this.routers) router.close();
+  /** Closes every router's sessions; resolves when every router has closed (a cluster node has left its cluster). */
+  close(): Promise<void> {
+    return Promise.all(this.routers.map((router) => router.close())).then(() => undefined);
   }
 }

@@ -28,6 +28,7 @@ export const REFUSALS = {
   TOO_MANY_SESSIONS: { status: 503, closeCode: 1013, doc: '`maxSessions` sessions are open already' },
   SHUTTING_DOWN: { status: 503, closeCode: 1001, doc: 'the router is closing' },
   NOT_FOUND: { status: 404, closeCode: 1008, doc: 'nothing is served at this path (or the client file is turned off)' },
+  NODE_UNREACHABLE: { status: 502, closeCode: 1011, doc: 'in a cluster, the node owning the session could not be reached or did not answer in time (the client reconnects, to a live node)' },
   INTERNAL_ERROR: { status: 500, closeCode: 1011, doc: 'tornadio failed while serving the request; the reason is logged' },
 } as const satisfies Record<string, { status: number; closeCode: number; doc: string; engineIo?: number }>;
 

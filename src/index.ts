@@ -24,7 +24,9 @@ export { FlashPolicyServer, DEFAULT_POLICY, POLICY_REQUEST } from './flash-polic
 export { REFUSALS, SettingsError, RequestError } from './errors';
 export type { RequestErrorCode } from './errors';
 export { ROUTER_DEFAULTS, APPLICATION_DEFAULTS, ROUTER_SETTINGS, APPLICATION_SETTINGS } from './settings';
-export type { ApplicationSettings, RouterSettings } from './settings';
+export type { ApplicationSettings, ClusterSettings, RouterSettings } from './settings';
+export { CLUSTER_SETTINGS } from './settings';
+export type { ClusterHealth, ClusterStats, NodeStats } from './cluster/redis-cluster';
 export { TRANSPORT_NAMES } from './protocols/v06/transport-names';
 export type { TransportName } from './protocols/v06/transport-names';
 export { silentLogger } from './logger';

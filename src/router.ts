@@ -3,6 +3,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import type { ConnectionClass, SocketConnection } from './connection';
 import { RequestError } from './errors';
+import { RedisCluster, type ClusterHealth, type ClusterStats } from './cluster/redis-cluster';
 import { attachRouter } from './http/attach';
 import { refuseRequest, refuseUpgrade } from './http/refusal';
 import { resourcePattern, splitUrl, truncate } from './http/url';
@@ -41,6 +42,9 @@ export class SocketRouter {
   readonly #routePattern: RegExp;
   /** Every transport of every protocol at zero, so `stats` always lists them all. */
   readonly #noConnections: Record<string, number>;
+  /** This router's node of a cluster; null when it runs alone. */
+  readonly #cluster: RedisCluster | null;
+  #closing: Promise<void> | null = null;
   #closed = false;
 
   constructor(connectionClass: ConnectionClass, settings?: RouterSettings) {
@@ -49,12 +53,25 @@ export class SocketRouter {
     }
     this.settings = resolveRouterSettings(settings);
     this.logger = this.settings.logger;
+    const { cluster, ms } = this.settings;
+    this.#cluster = cluster
+      ? new RedisCluster({
+          settings: cluster,
+          resource: this.settings.resource,
+          logger: this.logger,
+          // The longest a forwarded request may rightly stay silent: a held long-poll, and a margin.
+          forwardIdleTimeoutMs: Math.max(ms.xhrPollingTimeout, ms.pingInterval + ms.pingTimeout) + 10_000,
+        })
+      : null;
     this.#hub = new SessionHub({
       maxSessions: this.settings.maxSessions,
-      expiryMs: this.settings.ms.sessionExpiry,
-      checkIntervalMs: this.settings.ms.sessionCheckInterval,
-      nodeId: randomBytes(6).toString('hex'),
+      expiryMs: ms.sessionExpiry,
+      checkIntervalMs: ms.sessionCheckInterval,
+      nodeId: this.#cluster?.nodeId ?? randomBytes(6).toString('hex'),
+      createAdapter: this.#cluster?.createAdapter,
+      sessionIds: this.#cluster?.sessionIds,
     });
+    this.#cluster?.reportStatsFrom(() => this.stats);
     const environment = { settings: this.settings, connectionClass, hub: this.#hub };
     this.#protocols = PROTOCOLS.map((protocol) => protocol.create(environment));
     this.#noConnections = Object.fromEntries(PROTOCOLS.flatMap((protocol) => protocol.transports.map(({ name }) => [name, 0])));
@@ -89,6 +106,22 @@ export class SocketRouter {
    */
   session(id: string): { id: string; transport: string; attached: boolean } | undefined {
     return this.#hub.describe(id);
+  }
+
+  /**
+   * Every node's counters: `{ connections, nodes: [{ nodeId, ...stats }] }`,
+   * the total over the nodes that answered within `cluster.requestTimeout`;
+   * one that did not is listed as `{ nodeId, error }`. Alone, this node only.
+   */
+  clusterStats(): Promise<ClusterStats> {
+    if (this.#cluster) return this.#cluster.clusterStats();
+    const stats = this.stats;
+    return Promise.resolve({ connections: stats.connections, nodes: [{ nodeId: this.nodeId, ...stats }] });
+  }
+
+  /** This node's view of its cluster (Redis state, messages held and dropped, forwards, live nodes); null alone. */
+  get clusterHealth(): ClusterHealth | null {
+    return this.#cluster?.health ?? null;
   }
 
   /** This process's id among the nodes of a cluster (a random one without a cluster). */
@@ -150,6 +183,8 @@ export class SocketRouter {
   /** Serves one request under this router's resource. Never throws: faults are answered with a status. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     try {
+      const owner = this.#ownerElsewhere(req);
+      if (owner !== null) return this.#cluster!.forwardRequest(req, res, owner);
       this.#claim(req).serve(res);
     } catch (error) {
       refuseRequest(res, error, this.logger);
@@ -160,11 +195,33 @@ export class SocketRouter {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!this.owns(req.url)) return false;
     try {
+      const owner = this.#ownerElsewhere(req);
+      if (owner !== null) {
+        this.#cluster!.forwardUpgrade(req, socket, head, owner);
+        return true;
+      }
       this.#claim(req).upgrade(socket, head);
     } catch (error) {
       refuseUpgrade(socket, error, this.logger);
     }
     return true;
+  }
+
+  /**
+   * In a cluster, the address of the node owning the session a request names,
+   * when that is another node; null when this node serves the request (and
+   * refuses it, if it must, as it would alone).
+   */
+  #ownerElsewhere(req: IncomingMessage): string | null {
+    if (!this.#cluster || this.#closed) return null;
+    const url = req.url ?? '';
+    if (url.length > this.settings.maxUrlLength) return null;
+    const { pathname, search } = splitUrl(url);
+    for (const protocol of this.#protocols) {
+      const sessionId = protocol.sessionIdOf?.(req, pathname, search);
+      if (sessionId) return this.#cluster.ownerAddressOf(req, sessionId);
+    }
+    return null;
   }
 
   /** The protocol that claims a request; throws the refusal when none can. */
@@ -184,12 +241,18 @@ export class SocketRouter {
 
   // ---- lifecycle ----
 
-  /** Closes every session (each `onClose` runs once) and stops every timer. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Closes every session (each `onClose` runs once) and stops every timer;
+   * in a cluster, then leaves it (out of the node directory, off Redis).
+   * Resolves when all is done. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
     this.#closed = true;
     this.#hub.close('server shutting down');
     for (const protocol of this.#protocols) protocol.close();
+    this.#closing = this.#cluster ? this.#cluster.close() : Promise.resolve();
+    return this.#closing;
   }
 
   /**

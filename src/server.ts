@@ -181,13 +181,13 @@ export class SocketServer {
    */
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
-    this.#application.close();
+    const routersClosed = this.#application.close();
     const httpClosed = new Promise<void>((resolve) => {
       if (!this.httpServer.listening) return resolve();
       this.httpServer.close(() => resolve());
     });
     this.httpServer.closeAllConnections();
-    this.#closing = Promise.all([httpClosed, this.#policyServer?.close()]).then(() => undefined);
+    this.#closing = Promise.all([httpClosed, routersClosed, this.#policyServer?.close()]).then(() => undefined);
     return this.#closing;
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SettingsError } from './errors';
 import { createDefaultLogger, type Logger } from './logger';
 import type { ConnectionClass } from './connection';
@@ -13,12 +14,15 @@ export interface RouterSettings {
   sessionCheckInterval?: number;
   sessionExpiry?: number;
   heartbeatInterval?: number;
+  heartbeatTimeout?: number;
+  closeTimeout?: number;
   xhrPollingTimeout?: number;
   resource?: string;
   extraRe?: RegExp | string | null;
   extraSep?: string;
   origins?: readonly string[];
   maxMessageSize?: number;
+  handshakeTimeout?: number;
   maxBodySize?: number;
   maxQueuedMessages?: number;
   maxQueuedBytes?: number;
@@ -26,6 +30,7 @@ export interface RouterSettings {
   maxUrlLength?: number;
   serveClient?: boolean;
   clientBundle?: '0.6' | 'v4';
+  framing?: '0.6' | 'annotated';
   trustProxy?: boolean;
   pingInterval?: number;
   pingTimeout?: number;
@@ -34,7 +39,18 @@ export interface RouterSettings {
   allowEIO3?: boolean;
   cors?: CorsSetting | null;
   namespaces?: Readonly<Record<string, ConnectionClass>>;
+  cluster?: ClusterSettings | null;
   logger?: Logger;
+}
+
+/** `cluster`: this router is one node of several that share a Redis server (see `CLUSTER_SETTINGS`). */
+export interface ClusterSettings {
+  redis: string;
+  nodeId?: string;
+  address?: string | null;
+  requestTimeout?: number;
+  heartbeatInterval?: number;
+  maxPending?: number;
 }
 
 /** Which origins an Engine.IO response lets a browser read: `'*'`, a list, or `{ origin, credentials }`. */
@@ -213,6 +229,64 @@ type Table<S, Overrides> = { readonly [K in keyof Required<S>]: Setting<Given<S,
 interface RouterResolvedForms {
   enabledProtocols: ReadonlySet<TransportName>;
   extraRe: RegExp | null;
+  cluster: ResolvedClusterSettings | null;
+}
+
+const redisUrl: Check = (key, value) => {
+  if (typeof value !== 'string' || !/^rediss?:\/\//.test(value)) throw new SettingsError(key, `expected a redis:// or rediss:// URL, got ${describe(value)}`);
+};
+
+const httpAddress: Check = (key, value) => {
+  if (value === null) return;
+  let url: URL | null = null;
+  try {
+    url = typeof value === 'string' ? new URL(value) : null;
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search) {
+    throw new SettingsError(key, `expected an http:// or https:// origin like 'http://10.0.0.5:8001', got ${describe(value)}`);
+  }
+};
+
+const nodeName: Check = (key, value) => {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(value)) {
+    throw new SettingsError(key, `expected 1 to 64 letters, digits or . _ : -, got ${describe(value)}`);
+  }
+};
+
+/** The cluster's settings (the router setting `cluster`), described like the others; errors name `cluster.<key>`. */
+export const CLUSTER_SETTINGS = {
+  redis: { default: '', unit: '', shownDefault: 'required', doc: "the Redis server every node shares, as a URL (`'redis://10.0.0.2:6379'`)", check: redisUrl },
+  nodeId: {
+    default: () => randomBytes(6).toString('hex'),
+    unit: '',
+    shownDefault: 'random',
+    doc: "this node's name in the cluster: `fetchConnections` and `clusterStats` report it, and every session id this node issues is tagged with it",
+    check: nodeName,
+  },
+  address: {
+    default: null,
+    unit: '',
+    doc: "where the other nodes reach this one over HTTP (`'http://10.0.0.5:8001'`); a request for one of its sessions landing elsewhere is forwarded there. Without it, requests for its sessions that land on another node are refused as unknown.",
+    check: httpAddress,
+  },
+  requestTimeout: seconds(5, '`fetchConnections` and `clusterStats` wait this long for the other nodes; one that does not answer is left out (and listed with an error by `clusterStats`)'),
+  heartbeatInterval: seconds(2, 'how often a node renews its entry in the node directory; a node silent for three of them is taken for dead'),
+  maxPending: {
+    default: 10_000,
+    unit: 'count',
+    doc: 'most cross-node messages held while Redis is unreachable (sent in order once it is back); past it they are dropped, counted and logged',
+    check: positiveInteger,
+  },
+} satisfies Table<ClusterSettings, object>;
+
+export type ResolvedClusterSettings = ResolvedSettings<ClusterSettings, object, typeof CLUSTER_SETTINGS>;
+
+function resolveClusterSettings(value: ClusterSettings): ResolvedClusterSettings {
+  const resolved = resolveTable<ResolvedClusterSettings>(CLUSTER_SETTINGS, value, 'cluster', 'cluster.');
+  if (resolved.redis === '') throw new SettingsError('cluster.redis', 'is required: the URL of the Redis server every node shares');
+  return resolved;
 }
 
 /** The router's settings: the one place each key is described, defaulted and checked. */
@@ -229,9 +303,17 @@ export const ROUTER_SETTINGS = {
   sessionExpiry: seconds(30, 'a session with no request attached for this long is closed (sliding: every poll restarts the clock)'),
   heartbeatInterval: seconds(
     12,
-    'time between `~h~n` heartbeats on websocket, flashsocket, xhr-multipart and htmlfile; a heartbeat not echoed by the next one closes the connection. Keep it under the client\'s 15 s.',
+    'time between `~h~n` heartbeats on websocket, flashsocket, xhr-multipart and htmlfile, and `2::` heartbeats on every 0.9 transport; a heartbeat not echoed by the next one closes the connection. Keep it under the 0.6 client\'s 15 s.',
   ),
   xhrPollingTimeout: seconds(20, "a long-poll with nothing to send is answered empty after this long. Keep it under the client's 25 s."),
+  heartbeatTimeout: seconds(
+    17,
+    "0.9 clients: advertised in the handshake; a websocket or htmlfile client that hears nothing for this long drops the connection. Keep it above `heartbeatInterval` (Tornadio2's `heartbeat_interval` + `client_timeout`).",
+  ),
+  closeTimeout: seconds(
+    25,
+    "0.9 clients: advertised in the handshake; a polling client that gets no answer for this long drops the connection, and a session with no request attached for this long is closed. Keep it above `xhrPollingTimeout` (Tornadio2's `xhr_polling_timeout` + `client_timeout`).",
+  ),
   resource: {
     default: 'socket.io',
     unit: '',
@@ -256,6 +338,7 @@ export const ROUTER_SETTINGS = {
     resolve: (value: readonly string[]): readonly string[] => [...value],
   },
   maxMessageSize: bytes(1_000_000, 'largest websocket message; a larger one closes the socket with 1009'),
+  handshakeTimeout: seconds(5, 'hixie-76 websocket and flashsocket clients: the 8 key bytes after the handshake headers must arrive within this long, or the connection is closed'),
   maxBodySize: bytes(1_000_000, 'largest POST body; a larger one is answered 413 as soon as the count passes the limit'),
   maxQueuedMessages: {
     default: 10_000,
@@ -283,12 +366,20 @@ export const ROUTER_SETTINGS = {
       if (value !== '0.6' && value !== 'v4') throw new SettingsError(key, `expected '0.6' or 'v4', got ${describe(value)}`);
     },
   },
+  framing: {
+    default: '0.6',
+    unit: '',
+    doc: "how the 0.6 transports frame messages: `'0.6'` (`~m~`), or `'annotated'`, the seed fork's `(type):(length):(data),` with realms as namespaces (see [the annotated framing](#the-seed-forks-annotated-framing))",
+    check: (key, value) => {
+      if (value !== '0.6' && value !== 'annotated') throw new SettingsError(key, `expected '0.6' or 'annotated', got ${describe(value)}`);
+    },
+  },
   trustProxy: flag(false, 'behind a reverse proxy: take `info.request.remoteAddress` from the first `X-Forwarded-For` hop'),
   pingInterval: seconds(25, 'Engine.IO clients: time between the server\'s pings (advertised in the handshake)'),
   pingTimeout: seconds(20, 'Engine.IO clients: a client that does not answer a ping within this long is closed'),
   maxPayload: bytes(1_000_000, 'Engine.IO clients: largest POST body or websocket message (advertised in the handshake); larger is 413 or close 1009'),
   connectTimeout: seconds(45, 'Engine.IO clients: a transport session that joins no namespace within this long is closed'),
-  allowEIO3: flag(true, 'accept Engine.IO 3 clients (socket.io-client 2.x) once they are served; today `EIO=3` is refused as unsupported (code 5) either way'),
+  allowEIO3: flag(true, 'accept Engine.IO 3 clients (socket.io-client 2.x, `EIO=3`); when false they are refused with 400 and engine.io\'s code 5 (unsupported protocol version)'),
   cors: {
     default: null,
     unit: '',
@@ -301,6 +392,17 @@ export const ROUTER_SETTINGS = {
     shownDefault: '`{}`',
     doc: "namespaces besides `/` and the `SocketConnection` subclass of each (`{ '/admin': AdminConnection }`); a client asking for another is refused",
     check: namespaceTable,
+  },
+  cluster: {
+    default: null,
+    unit: '',
+    doc: 'run as one node of several sharing Redis: `{ redis, nodeId, address, … }` (see [clusters](#running-on-several-processes-or-machines)). None when null.',
+    check: (key, value) => {
+      if (value === null) return;
+      if (typeof value !== 'object' || Array.isArray(value)) throw new SettingsError(key, `expected { redis, nodeId, address }, got ${describe(value)}`);
+      resolveClusterSettings(value as ClusterSettings);
+    },
+    resolve: (value: ClusterSettings | null): ResolvedClusterSettings | null => (value === null ? null : resolveClusterSettings(value)),
   },
   logger: loggerSetting('where the router logs (see [logging](#tls-proxies-logging-shutdown))'),
 } satisfies Table<RouterSettings, RouterResolvedForms>;
@@ -339,7 +441,7 @@ export type ResolvedApplicationSettings = ResolvedSettings<ApplicationSettings, 
 type AnyTable = Readonly<Record<string, Setting<unknown, unknown>>>;
 
 /** Checks every given key against its table (unknown keys are errors, not silently ignored typos), then fills in defaults. */
-function resolveTable<R>(table: object, given: unknown, what: string): R {
+function resolveTable<R>(table: object, given: unknown, what: string, keyPrefix = ''): R {
   const rows = table as unknown as AnyTable;
   if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
     throw new SettingsError(what, 'expected an object of settings');
@@ -347,8 +449,8 @@ function resolveTable<R>(table: object, given: unknown, what: string): R {
   const values = (given ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(values)) {
     const row = rows[key];
-    if (!row) throw new SettingsError(key, `unknown ${what} setting; known: ${Object.keys(rows).join(', ')}`);
-    if (value !== undefined) row.check(key, value);
+    if (!row) throw new SettingsError(keyPrefix + key, `unknown ${what} setting; known: ${Object.keys(rows).join(', ')}`);
+    if (value !== undefined) row.check(keyPrefix + key, value);
   }
   const resolved: Record<string, unknown> = {};
   const ms: Record<string, number> = {};

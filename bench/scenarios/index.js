@@ -113,6 +113,24 @@ const SCENARIOS = {
     ],
     checks: [{ metric: 'serverCpuPerOpUs', against: 'peer', max: 0.7, label: 'v4 websocket echo: server CPU per round trip ≤ 0.70× socket.io' }],
   },
+  'hixie76-echo': {
+    title: '10. hixie-76 websocket echo',
+    module: 'echo',
+    // The RFC 6455 path of the same server is the floor: the ratio is what the old draft costs.
+    targets: ['tornadio-hixie76', 'tornadio-ws'],
+    subject: 'tornadio-hixie76',
+    floor: 'tornadio-ws',
+    describe: (s) => `hixie-76 against RFC 6455 on the 0.6 websocket transport; ${s.clients} clients × ${s.inFlight} messages in flight, ${s.messageBytes}-byte messages, ${s.durationMs / 1000} s measured after ${s.warmupMs / 1000} s warm-up`,
+    metrics: [
+      m('serverCpuPerOpUs', 'server CPU per round trip', 'µs', 2),
+      m('opsPerSec', 'round trips/s', '', 0, false),
+      m('latencyP50Us', 'p50 latency', 'µs', 0),
+      m('latencyP99Us', 'p99 latency', 'µs', 0),
+      m('otherCpuPct', 'other processes\' CPU during the window', '% of the machine', 0),
+      m('errors', 'errors', '', 0),
+    ],
+    checks: [{ metric: 'serverCpuPerOpUs', against: 'floor', max: 1.1, label: 'hixie-76 echo: server CPU per round trip ≤ 1.1× the RFC 6455 path' }],
+  },
   'v4-longpoll': {
     title: '7. v4 long-poll echo',
     module: 'echo',

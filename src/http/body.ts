@@ -5,6 +5,9 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Called once with the body, or with the RequestError that refused it. */
 export type BodyCallback = (error: RequestError | null, body: string) => void;
+export type BodyBytesCallback = (error: RequestError | null, body: Buffer) => void;
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Reads a request body up to `limit` bytes and decodes it once as UTF-8
@@ -15,9 +18,32 @@ export type BodyCallback = (error: RequestError | null, body: string) => void;
  * microtask and allocations on the hottest polling path.
  */
 export function readBody(req: IncomingMessage, limit: number, done: BodyCallback): void {
+  readBodyBytes(req, limit, (error, bytes) => {
+    if (error) return done(error, '');
+    let body: string;
+    try {
+      body = decodeUtf8Body(bytes);
+    } catch (failure) {
+      return done(failure as RequestError, '');
+    }
+    done(null, body);
+  });
+}
+
+/** A body's bytes as UTF-8 text; BAD_REQUEST if they are not UTF-8. */
+export function decodeUtf8Body(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new RequestError('BAD_REQUEST', 'body is not valid UTF-8');
+  }
+}
+
+/** As readBody, without the decoding: for bodies that may be binary. */
+export function readBodyBytes(req: IncomingMessage, limit: number, done: BodyBytesCallback): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    done(new RequestError('BODY_TOO_LARGE', `body of ${declared} bytes exceeds the ${limit}-byte limit`), '');
+    done(new RequestError('BODY_TOO_LARGE', `body of ${declared} bytes exceeds the ${limit}-byte limit`), EMPTY);
     return;
   }
   const chunks: Buffer[] = [];
@@ -26,25 +52,18 @@ export function readBody(req: IncomingMessage, limit: number, done: BodyCallback
     received += chunk.length;
     if (received > limit) {
       cleanup();
-      done(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`), '');
+      done(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`), EMPTY);
       return;
     }
     chunks.push(chunk);
   };
   const onEnd = (): void => {
     cleanup();
-    let body: string;
-    try {
-      body = strictUtf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
-    } catch {
-      done(new RequestError('BAD_REQUEST', 'body is not valid UTF-8'), '');
-      return;
-    }
-    done(null, body);
+    done(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
   };
   const onAbort = (): void => {
     cleanup();
-    done(new RequestError('BAD_REQUEST', 'request aborted before its body ended'), '');
+    done(new RequestError('BAD_REQUEST', 'request aborted before its body ended'), EMPTY);
   };
   const cleanup = (): void => {
     req.off('data', onData);

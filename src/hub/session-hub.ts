@@ -1,6 +1,7 @@
 import { RequestError } from '../errors';
 import { HubNamespace, inMemoryAdapter, type AdapterFactory } from './hub-namespace';
 import type { Member } from './member';
+import { SessionIdIssuer } from './session-id';
 import { SessionRegistry, type RegisteredSession } from './session-registry';
 import { TrafficCounters, type RouterStats } from './stats';
 
@@ -13,6 +14,8 @@ export interface SessionHubOptions {
   /** This process's name in a cluster (and in `fetchConnections`). */
   nodeId: string;
   createAdapter?: AdapterFactory;
+  /** Issues session and connection ids (in a cluster, tagged with the node). */
+  sessionIds?: SessionIdIssuer;
 }
 
 /**
@@ -29,6 +32,7 @@ export class SessionHub {
   readonly #namespaces = new Map<string, HubNamespace>();
   readonly #maxSessions: number | null;
   readonly #createAdapter: AdapterFactory;
+  readonly #sessionIds: SessionIdIssuer;
   #closed = false;
 
   constructor(options: SessionHubOptions) {
@@ -36,12 +40,22 @@ export class SessionHub {
     this.#maxSessions = options.maxSessions;
     this.nodeId = options.nodeId;
     this.#createAdapter = options.createAdapter ?? inMemoryAdapter;
+    this.#sessionIds = options.sessionIds ?? new SessionIdIssuer(null);
     this.namespace('/');
   }
 
   /** Live transport sessions (a closed one may linger to hand out its last frames). */
   get sessionCount(): number {
     return this.#registry.size;
+  }
+
+  /**
+   * A fresh id for a transport session or a connection. Every protocol takes
+   * its ids from here: in a cluster the id names this node, which is how
+   * another node knows where to forward a request for it.
+   */
+  newSessionId(): string {
+    return this.#sessionIds.next();
   }
 
   /** Throws TOO_MANY_SESSIONS (or SHUTTING_DOWN) when a new session cannot be taken. Cheap: call it before an upgrade. */

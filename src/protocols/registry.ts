@@ -6,6 +6,7 @@ import type { SessionHub } from '../hub/session-hub';
 import type { ResolvedRouterSettings } from '../settings';
 import { EIO_PROTOCOL } from './eio';
 import { V06_PROTOCOL } from './v06';
+import { V09_PROTOCOL } from './v09';
 
 /** What a router lends each protocol it serves. */
 export interface ProtocolEnvironment {
@@ -29,6 +30,14 @@ export interface ProtocolServer {
    * `search` without its `?`), or null when the request is not in its shape.
    */
   claim(req: IncomingMessage, pathname: string, search: string): ClaimedRequest | null;
+  /**
+   * The session id a request in this protocol's shape names (a poll, a POST,
+   * an upgrade of an existing session), or null when it names none (a
+   * handshake, a new websocket, another protocol's request). Cheap and
+   * side-effect free: in a cluster the router asks it before claiming, to
+   * forward a request to the node that owns its session.
+   */
+  sessionIdOf?(req: IncomingMessage, pathname: string, search: string): string | null;
   /** Ends what the protocol holds (its sessions end through the hub). */
   close(): void;
 }
@@ -55,4 +64,4 @@ export interface ProtocolDefinition {
  * Every protocol tornadio speaks, in the order a request is offered to them:
  * the first to claim it serves it. Adding a protocol is a folder and a line.
  */
-export const PROTOCOLS: readonly ProtocolDefinition[] = [V06_PROTOCOL, EIO_PROTOCOL];
+export const PROTOCOLS: readonly ProtocolDefinition[] = [V06_PROTOCOL, EIO_PROTOCOL, V09_PROTOCOL];

@@ -26,6 +26,12 @@ export class DeadlineClock {
     this.#timer ??= setInterval(this.#tick, this.#tickMs);
   }
 
+  /** Starts `target`'s timeout over (a sign of life): it moves to the back, keeping deadline order. */
+  renew(target: Expirable): void {
+    this.#waiting.delete(target);
+    this.add(target);
+  }
+
   delete(target: Expirable): void {
     this.#waiting.delete(target);
     if (this.#waiting.size === 0) this.#stop();

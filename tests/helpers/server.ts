@@ -41,7 +41,7 @@ export class RecordingLogger implements Logger {
  * numbered messages, "throw" makes onMessage throw, "bye-then-close" sends
  * then closes.
  */
-export async function startEchoServer(settings: RouterSettings = {}, hooks: { onOpen?: (info: ConnectionInfo) => unknown } = {}): Promise<TestServer> {
+export async function startEchoServer(settings: RouterSettings = {}, hooks: { onOpen?: (info: ConnectionInfo) => unknown; ssl?: { key: Buffer; cert: Buffer } } = {}): Promise<TestServer> {
   const log: ServerLog = { opened: [], messages: [], closed: [], connections: new Map() };
   class EchoConnection extends SocketConnection {
     override onOpen(info: ConnectionInfo) {
@@ -70,7 +70,7 @@ export async function startEchoServer(settings: RouterSettings = {}, hooks: { on
   }
   const router = getRouter(EchoConnection, { logger: silentLogger, ...settings });
   const app = new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger });
-  const server = new SocketServer(app);
+  const server = new SocketServer(app, hooks.ssl ? { ssl: hooks.ssl } : {});
   await server.listening;
   return { server, port: server.port, log, router, close: () => server.close() };
 }

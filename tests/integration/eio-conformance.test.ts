@@ -27,6 +27,8 @@ const SUITE_SETTINGS: RouterSettings = {
   maxPayload: MAX_PAYLOAD,
   connectTimeout: 1,
   cors: '*',
+  // The suite is written for an engine.io 4 server as it ships (allowEIO3 off): EIO=3 must be refused.
+  allowEIO3: false,
 };
 /** A generous bound for anything that should happen within one ping cycle or so. */
 const SOON = 3000;

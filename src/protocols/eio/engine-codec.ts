@@ -76,7 +76,7 @@ export function encodePollingPayload(packets: readonly EnginePacket[]): string {
  * hand because `Buffer.from(…, 'base64')` silently skips whatever it cannot
  * read, which would hand the application bytes the client never sent.
  */
-function isBase64(text: string, start: number, end: number): boolean {
+export function isBase64(text: string, start: number, end: number): boolean {
   let dataEnd = end;
   while (dataEnd > start && dataEnd > end - 2 && text.charCodeAt(dataEnd - 1) === CHAR_EQUALS) dataEnd--;
   for (let index = start; index < dataEnd; index++) {

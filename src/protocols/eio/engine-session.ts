@@ -4,13 +4,15 @@ import type { WebSocket } from 'ws';
 import type { ConnectionClass, RequestInfo } from '../../connection';
 import { RequestError } from '../../errors';
 import type { RegisteredSession } from '../../hub/session-registry';
-import { generateSessionId } from '../../hub/session-id';
 import type { SessionHub } from '../../hub/session-hub';
+import { parseQuery } from '../../http/request-info';
 import type { Logger } from '../../logger';
 import type { DeadlineClock, Expirable } from '../../session/deadline-clock';
 import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
-import { decodeFromWebSocket, encodeForPolling, encodeForWebSocket, encodePollingPayload, type EnginePacket } from './engine-codec';
+import type { EngineDialect } from './dialect';
+import type { EnginePacket } from './engine-codec';
+import { jsonpScript } from './v3/jsonp';
 import { SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from './socket-codec';
 import { EioSocket, enginePacketsOf, type NamespaceEncoder, type SocketCarrier } from './socket';
 
@@ -22,13 +24,15 @@ export interface EngineHost {
   /** The connection class serving a namespace; undefined for one the router does not have. */
   connectionClassFor(namespace: string): ConnectionClass | undefined;
   encoderFor(namespace: string): NamespaceEncoder;
-  /** The open packet's JSON after the sid: upgrades, timings and maxPayload, then the closing brace. */
-  handshakeTail(transport: EngineTransport): string;
+  /** The open packet's JSON after the sid (upgrades, timings, …), then the closing brace. */
+  handshakeTail(dialect: EngineDialect, transport: EngineTransport): string;
   /** One timer pings every session each pingInterval. */
   readonly pings: HeartbeatClock;
   /** One timer for every pong being waited for (pingTimeout) and every CONNECT (connectTimeout). */
   readonly pongDeadlines: DeadlineClock;
   readonly connectDeadlines: DeadlineClock;
+  /** v3, where the client pings: one timer for every session's pingInterval + pingTimeout of silence. */
+  readonly silenceDeadlines: DeadlineClock;
 }
 
 export type EngineTransport = 'polling' | 'websocket';
@@ -46,7 +50,7 @@ const WS_BINARY = { binary: true } as const;
  * outbox until a poll or the socket takes them, across an upgrade too.
  */
 export class EngineSession implements RegisteredSession, SocketCarrier, HeartbeatTarget {
-  readonly id = generateSessionId();
+  readonly id: string;
   transport: EngineTransport;
   #outbox: EnginePacket[] = [];
   #flushScheduled = false;
@@ -64,14 +68,20 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   /** What the shared deadline clocks call when this session's time is up (the registry owns `expire`). */
   readonly #pongWatch: Expirable = { expire: () => this.abort('ping timeout') };
   readonly #connectWatch: Expirable = { expire: () => this.#sockets.size === 0 && this.abort('no namespace joined within connectTimeout') };
+  readonly #silenceWatch: Expirable = { expire: () => this.abort('ping timeout: no packet from the client within pingInterval + pingTimeout') };
   #closed = false;
   #lastActive = Date.now();
 
+  /** A v3 JSONP session's index (`j` at the handshake): its polls are answered as scripts, its posts are forms. */
+  jsonpIndex: string | null = null;
+
   constructor(
     private readonly host: EngineHost,
+    readonly dialect: EngineDialect,
     transport: EngineTransport,
     private readonly request: RequestInfo,
   ) {
+    this.id = host.hub.newSessionId();
     this.transport = transport;
   }
 
@@ -91,13 +101,24 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     return this.#closed;
   }
 
-  /** The open packet, and the timers that watch the client from now on. */
-  openPacket(): EnginePacket {
-    this.host.pings.add(this);
+  /**
+   * Queues the open packet (and in v3 the default namespace's answer, which
+   * follows it unasked) and starts the timers that watch the client.
+   */
+  start(): void {
+    if (this.dialect.clientPings) this.host.silenceDeadlines.add(this.#silenceWatch);
+    else this.host.pings.add(this);
     // A transport session that never joins a namespace is closed (as socket.io's connectTimeout).
     this.host.connectDeadlines.add(this.#connectWatch);
     // The same for every session of a server but the sid: written once (session ids need no JSON escaping).
-    return { type: 'open', data: `{"sid":"${this.id}",${this.host.handshakeTail(this.transport)}` };
+    this.send([{ type: 'open', data: `{"sid":"${this.id}",${this.host.handshakeTail(this.dialect, this.transport)}` }]);
+    if (this.dialect.joinsRootImplicitly) this.#connect({ type: SocketPacketType.CONNECT, nsp: '/' });
+  }
+
+  /** The handshake GET: answered at once with the open packet and what followed it. */
+  answerHandshake(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+    this.#poll = { res, headers };
+    this.#answerPoll(this.#outbox.splice(0));
   }
 
   // ---- outbound ----
@@ -131,7 +152,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       const socket = this.#wsSocket;
       socket?.cork();
       for (const packet of packets) {
-        const frame = this.base64Only ? encodeForPolling(packet) : encodeForWebSocket(packet);
+        const frame = this.dialect.encodeForWebSocket(packet, this.base64Only);
         ws.send(frame, typeof frame === 'string' ? WS_TEXT : WS_BINARY);
         this.host.hub.counters.bytesOut += frame.length;
       }
@@ -148,16 +169,23 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     if (!poll) return;
     this.#poll = null;
     this.#lastActive = Date.now();
-    const body = packets.length === 1 ? encodeForPolling(packets[0]) : encodePollingPayload(packets);
     const { res } = poll;
     if (!res.socket || res.socket.destroyed) {
       // The GET is gone: keep the packets for the next one.
       this.#outbox = [...packets, ...this.#outbox];
       return;
     }
-    res.writeHead(200, { ...poll.headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+    const { body, contentType } = this.#pollBody(packets);
+    res.writeHead(200, { ...poll.headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
     res.end(body);
     this.host.hub.counters.bytesOut += body.length;
+  }
+
+  #pollBody(packets: readonly EnginePacket[]): { body: string | Buffer; contentType: string } {
+    // A JSONP client never takes binary (it asked for b64=1): its payload is always text.
+    if (this.jsonpIndex !== null) return { body: jsonpScript(this.jsonpIndex, this.dialect.encodePollBody(packets, false) as string), contentType: 'text/javascript; charset=UTF-8' };
+    const body = this.dialect.encodePollBody(packets, !this.base64Only);
+    return { body, contentType: typeof body === 'string' ? 'text/plain; charset=UTF-8' : 'application/octet-stream' };
   }
 
   // ---- polling ----
@@ -186,6 +214,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   /** Packets from a POST body (or a websocket message), in order. */
   receive(packets: readonly EnginePacket[]): void {
     this.#lastActive = Date.now();
+    // v3 takes any packet as a sign of life, as engine.io 3 does, not only a ping.
+    if (this.dialect.clientPings && !this.#closed) this.host.silenceDeadlines.renew(this.#silenceWatch);
     for (const packet of packets) {
       if (this.#closed) return;
       this.#receivePacket(packet);
@@ -195,6 +225,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   #receivePacket(packet: EnginePacket): void {
     switch (packet.type) {
       case 'pong':
+        // v3 has no server pings to answer; engine.io 3 ignores a pong too.
+        if (this.dialect.clientPings) return;
         this.#awaitingPong = false;
         this.host.pongDeadlines.delete(this.#pongWatch);
         return;
@@ -207,7 +239,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       case 'noop':
         return;
       case 'ping':
-        // Only an upgrade probe may ping the server; see `probe`.
+        if (this.dialect.clientPings) return this.send([{ type: 'pong' }]);
+        // In v4 only an upgrade probe may ping the server; see `probe`.
         return this.fail('ping from the client outside an upgrade probe');
       default:
         return this.fail(`unexpected ${packet.type} packet`);
@@ -232,20 +265,26 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   }
 
   #connect(packet: SocketPacket): void {
-    const { nsp } = packet;
+    const { dialect } = this;
+    const { name: nsp, query } = dialect.splitNamespace(packet.nsp);
     const ConnectionType = this.host.connectionClassFor(nsp);
     if (!ConnectionType) {
-      this.send(enginePacketsOf({ type: SocketPacketType.CONNECT_ERROR, nsp, data: { message: 'Invalid namespace' } }));
+      this.send(enginePacketsOf(dialect.refusal(nsp, { message: 'Invalid namespace' })));
       return;
     }
-    if (this.#sockets.has(nsp)) return this.fail(`a second CONNECT to ${nsp}`);
+    // socket.io-client 2.x sends CONNECT again when `open()` is called before the first is answered; the first answer serves both.
+    if (this.#sockets.has(nsp)) return this.logger.debug(`[engine ${this.id}] a second CONNECT to ${nsp}, ignored`);
     this.host.connectDeadlines.delete(this.#connectWatch);
     const space = this.host.hub.namespace(nsp);
-    const socket = new EioSocket(generateSessionId(), nsp, space, ConnectionType, this, this.host.encoderFor(nsp));
+    const socket = new EioSocket(dialect.socketId(this.id, nsp, this.#newId), nsp, space, ConnectionType, this, this.host.encoderFor(nsp), dialect);
     this.#sockets.set(nsp, socket);
     const auth = packet.data && typeof packet.data === 'object' ? (packet.data as Record<string, unknown>) : {};
-    socket.open({ sessionId: socket.id, transport: this.transport, protocol: 'eio4', namespace: nsp, auth, request: this.request, extra: null });
+    // A v3 client passes its namespace's query in the CONNECT (`/chat?x=1`): socket.io 2 merges it into the handshake query.
+    const request = query === null ? this.request : withQuery(this.request, query);
+    socket.open({ sessionId: socket.id, transport: this.transport, protocol: dialect.protocol, namespace: nsp, auth, request, extra: null });
   }
+
+  readonly #newId = (): string => this.host.hub.newSessionId();
 
   socketGone(socket: EioSocket, wasOpen: boolean): void {
     if (this.#sockets.get(socket.namespace) === socket) this.#sockets.delete(socket.namespace);
@@ -312,7 +351,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       this.host.hub.counters.bytesIn += data.length;
       let packet: EnginePacket;
       try {
-        packet = decodeFromWebSocket(isBinary ? data : data.toString('utf8'), isBinary);
+        packet = this.dialect.decodeFromWebSocket(data, isBinary);
       } catch (error) {
         this.fail((error as Error).message);
         return;
@@ -365,6 +404,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     this.host.pings.delete(this);
     this.host.pongDeadlines.delete(this.#pongWatch);
     this.host.connectDeadlines.delete(this.#connectWatch);
+    this.host.silenceDeadlines.delete(this.#silenceWatch);
     for (const socket of [...this.#sockets.values()]) socket.abort(reason);
     this.#sockets.clear();
     this.#outbox = [];
@@ -373,8 +413,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       const { res, headers } = this.#poll;
       this.#poll = null;
       // A pending poll learns the session is over from a close packet.
-      const body = encodeForPolling({ type: 'close' });
-      res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': body.length });
+      const { body, contentType } = this.#pollBody([{ type: 'close' }]);
+      res.writeHead(200, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     }
     const ws = this.#ws ?? this.#probe;
@@ -384,4 +424,22 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     ws?.close(1000);
     this.host.hub.release(this);
   }
+}
+
+/** The request as a v3 namespace sees it: the handshake's query with the namespace's own on top (as socket.io 2 merges them). */
+function withQuery(request: RequestInfo, search: string): RequestInfo {
+  const query = { ...request.query, ...parseQuery(search) };
+  // The address and cookies stay lazy: reading the peer address costs a system call.
+  return {
+    get remoteAddress() {
+      return request.remoteAddress;
+    },
+    headers: request.headers,
+    query,
+    get cookies() {
+      return request.cookies;
+    },
+    url: request.url,
+    secure: request.secure,
+  };
 }

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { engineIoRefusal, refusalFor, RequestError } from '../../errors';
-import { readBody } from '../../http/body';
+import { readBodyBytes } from '../../http/body';
 import { answerPreflight } from '../../http/preflight';
 import { CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
@@ -16,9 +16,12 @@ import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
 import { engineCorsHeaders } from './cors';
-import { decodePollingPayload, EngineDecodeError, encodeForPolling } from './engine-codec';
+import { EIO4_DIALECT, type EngineDialect } from './dialect';
+import { EngineDecodeError } from './engine-codec';
 import { EngineSession, type EngineHost, type EngineTransport } from './engine-session';
 import { NamespaceEncoder } from './socket';
+import { EIO3_DIALECT } from './v3/dialect';
+import { jsonpIndexOf } from './v3/jsonp';
 
 const RESOLVED = Promise.resolve();
 
@@ -58,10 +61,11 @@ export class EioServer implements ProtocolServer, EngineHost {
   readonly #path: string;
   readonly #namespaces: ReadonlyMap<string, ConnectionClass>;
   readonly #encoders = new Map<string, NamespaceEncoder>();
-  readonly #handshakeTails = new Map<EngineTransport, string>();
+  readonly #handshakeTails = new Map<string, string>();
   readonly pings: HeartbeatClock;
   readonly pongDeadlines: DeadlineClock;
   readonly connectDeadlines: DeadlineClock;
+  readonly silenceDeadlines: DeadlineClock;
   /** The v4 browser bundle at `/<resource>/socket.io.min.js`, as socket.io serves it. */
   readonly #clientBundle: ClaimedRequest;
   #webSocketServer: WebSocketServer | null = null;
@@ -76,6 +80,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     this.pings = new HeartbeatClock(this.settings.ms.pingInterval);
     this.pongDeadlines = new DeadlineClock(this.settings.ms.pingTimeout);
     this.connectDeadlines = new DeadlineClock(this.settings.ms.connectTimeout);
+    this.silenceDeadlines = new DeadlineClock(this.settings.ms.pingInterval + this.settings.ms.pingTimeout);
     this.#clientBundle = {
       serve: (res) => {
         if (this.settings.serveClient) return serveClientFile(res.req, res, CLIENT_V4_PATH);
@@ -96,18 +101,24 @@ export class EioServer implements ProtocolServer, EngineHost {
     return new EngineRequest(this, req, query, search);
   }
 
+  sessionIdOf(_req: IncomingMessage, pathname: string, search: string): string | null {
+    if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
+    // Every Engine.IO version names its session the same way: `sid` in the query.
+    return new URLSearchParams(search).get('sid');
+  }
+
   connectionClassFor(namespace: string): ConnectionClass | undefined {
     return this.#namespaces.get(namespace);
   }
 
-  handshakeTail(transport: EngineTransport): string {
-    const cached = this.#handshakeTails.get(transport);
+  handshakeTail(dialect: EngineDialect, transport: EngineTransport): string {
+    const key = `${dialect.protocol} ${transport}`;
+    const cached = this.#handshakeTails.get(key);
     if (cached) return cached;
     const { settings } = this;
     const upgrades = transport === 'polling' && settings.enabledProtocols.has('websocket') ? ['websocket'] : [];
-    const json = JSON.stringify({ upgrades, pingInterval: settings.ms.pingInterval, pingTimeout: settings.ms.pingTimeout, maxPayload: settings.maxPayload });
-    const tail = json.substring(1);
-    this.#handshakeTails.set(transport, tail);
+    const tail = dialect.handshakeTail(settings, upgrades);
+    this.#handshakeTails.set(key, tail);
     return tail;
   }
 
@@ -124,14 +135,13 @@ export class EioServer implements ProtocolServer, EngineHost {
     const headers = engineCorsHeaders(this.settings.cors, req);
     try {
       if (req.method === 'OPTIONS') return answerPreflight(req, res, headers);
-      this.#checkCommon(request);
+      const dialect = this.#checkCommon(request);
       const transport = query.get('transport');
       if (transport !== 'polling') throw new RequestError(transport === 'websocket' ? 'BAD_REQUEST' : 'UNKNOWN_TRANSPORT', `transport ${String(transport)} over plain HTTP`);
       if (!this.settings.enabledProtocols.has('xhr-polling')) throw new RequestError('UNKNOWN_TRANSPORT', 'polling is not enabled');
       const sid = query.get('sid');
-      if (sid === null) return this.#handshake(request, res, headers);
-      const session = this.hub.find(sid, isEngineSession);
-      if (!session) throw new RequestError('UNKNOWN_SESSION', `no Engine.IO session ${sid}`);
+      if (sid === null) return this.#handshake(request, dialect, res, headers);
+      const session = this.#findSession(sid, dialect);
       // After an upgrade the session answers only on its websocket.
       if (session.transport !== 'polling') throw new RequestError('BAD_REQUEST', `session ${sid} has upgraded to websocket`);
       if (req.method === 'GET') return session.attachPoll(res, headers);
@@ -142,26 +152,41 @@ export class EioServer implements ProtocolServer, EngineHost {
     }
   }
 
-  #checkCommon(request: EngineRequest): void {
+  /** The request's Engine.IO version, if this router speaks it, after the origin check. */
+  #checkCommon(request: EngineRequest): EngineDialect {
     const version = request.query.get('EIO');
-    if (version !== '4') throw new RequestError('UNSUPPORTED_PROTOCOL', `EIO=${String(version)}`);
+    const dialect = version === '4' ? EIO4_DIALECT : version === '3' ? EIO3_DIALECT : null;
+    if (dialect === null) throw new RequestError('UNSUPPORTED_PROTOCOL', `EIO=${String(version).substring(0, 20)}`);
+    if (dialect === EIO3_DIALECT && !this.settings.allowEIO3) throw new RequestError('UNSUPPORTED_PROTOCOL', 'EIO=3 (socket.io-client 2.x) is turned off by allowEIO3: false');
     const origin = request.req.headers.origin;
     if (!this.#origins.allows(typeof origin === 'string' ? origin : undefined)) {
       throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
     }
+    return dialect;
   }
 
-  #handshake(request: EngineRequest, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+  #findSession(sid: string, dialect: EngineDialect): EngineSession {
+    const session = this.hub.find(sid, isEngineSession);
+    if (!session) throw new RequestError('UNKNOWN_SESSION', `no Engine.IO session ${sid}`);
+    if (session.dialect !== dialect) throw new RequestError('BAD_REQUEST', `session ${sid} speaks ${session.dialect.protocol}`);
+    return session;
+  }
+
+  #handshake(request: EngineRequest, dialect: EngineDialect, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
     if (request.req.method !== 'GET') throw new RequestError('METHOD_NOT_ALLOWED', 'a handshake is a GET');
-    const session = new EngineSession(this, 'polling', describeRequest(request.req, request.search, this.settings.trustProxy));
+    // Only v3 reads `j` here: JSONP is read before the session exists, so a bad index opens nothing.
+    const jsonpIndex = dialect === EIO3_DIALECT ? jsonpIndexOf(request.query) : null;
+    const session = new EngineSession(this, dialect, 'polling', describeRequest(request.req, request.search, this.settings.trustProxy));
     this.hub.register(session);
-    const body = encodeForPolling(session.openPacket());
-    res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
-    res.end(body);
+    session.jsonpIndex = jsonpIndex;
+    // The client cannot read a binary poll answer (engine.io-client in Node, JSONP, forceBase64); it says so once, here.
+    session.base64Only = request.query.get('b64') === '1';
+    session.start();
+    session.answerHandshake(res, headers);
   }
 
   #post(session: EngineSession, req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
-    readBody(req, this.settings.maxPayload, (error, body) => {
+    readBodyBytes(req, this.settings.maxPayload, (error, bytes) => {
       if (error) {
         const tooLarge = error.code === 'BODY_TOO_LARGE';
         if (tooLarge) session.fail('POST body over maxPayload');
@@ -170,10 +195,13 @@ export class EioServer implements ProtocolServer, EngineHost {
         if (tooLarge) res.once('finish', () => req.destroy());
         return;
       }
-      this.hub.counters.bytesIn += Buffer.byteLength(body);
+      this.hub.counters.bytesIn += bytes.length;
+      const { dialect } = session;
       try {
-        session.receive(decodePollingPayload(body, MAX_PACKETS_PER_POST));
+        const contentType = req.headers['content-type'];
+        session.receive(dialect.decodePostBody(dialect.postBody(bytes, contentType, session.jsonpIndex !== null), MAX_PACKETS_PER_POST));
       } catch (failure) {
+        if (failure instanceof RequestError) return this.#refuse(res, failure, headers);
         if (failure instanceof EngineDecodeError) session.fail(failure.message);
         else throw failure;
         this.#refuse(res, new RequestError('BAD_REQUEST', failure.message), headers);
@@ -197,14 +225,13 @@ export class EioServer implements ProtocolServer, EngineHost {
   // ---- websocket ----
 
   upgrade(request: EngineRequest, socket: Duplex, head: Buffer): void {
-    this.#checkCommon(request);
+    const dialect = this.#checkCommon(request);
     if (request.query.get('transport') !== 'websocket') throw new RequestError('UNKNOWN_TRANSPORT', 'an upgrade needs transport=websocket');
     if (!this.settings.enabledProtocols.has('websocket')) throw new RequestError('TRANSPORT_DISABLED', 'websocket is not enabled');
     const sid = request.query.get('sid');
     let existing: EngineSession | undefined;
     if (sid !== null) {
-      existing = this.hub.find(sid, isEngineSession);
-      if (!existing) throw new RequestError('UNKNOWN_SESSION', `no Engine.IO session ${sid}`);
+      existing = this.#findSession(sid, dialect);
       if (existing.transport !== 'polling') throw new RequestError('BAD_REQUEST', `session ${sid} has a websocket already`);
     } else {
       this.hub.checkCapacity();
@@ -217,7 +244,7 @@ export class EioServer implements ProtocolServer, EngineHost {
         existing.probe(ws, socket);
         return;
       }
-      const session = new EngineSession(this, 'websocket', describeRequest(request.req, request.search, this.settings.trustProxy));
+      const session = new EngineSession(this, dialect, 'websocket', describeRequest(request.req, request.search, this.settings.trustProxy));
       try {
         this.hub.register(session);
       } catch {
@@ -226,7 +253,7 @@ export class EioServer implements ProtocolServer, EngineHost {
       }
       session.base64Only = request.query.get('b64') === '1';
       session.attachWebSocket(ws, socket);
-      session.send([session.openPacket()]);
+      session.start();
     });
     // Queued after the session's flush, which the open packet scheduled.
     void RESOLVED.then(() => socket.uncork());

@@ -11,6 +11,7 @@ import type { HubNamespace } from '../../hub/hub-namespace';
 import type { Member } from '../../hub/member';
 import type { BroadcastEncodings, OutgoingPacket, PacketEncoder } from '../../hub/packet';
 import { describeError } from '../../logger';
+import type { EngineDialect, RefusalPayload } from './dialect';
 import type { EnginePacket } from './engine-codec';
 import { encodeSocketPacket, SocketPacketType, type SocketPacket } from './socket-codec';
 
@@ -36,7 +37,12 @@ export function enginePacketsOf(packet: SocketPacket): EnginePacket[] {
   return packets;
 }
 
-/** Broadcast packets in one namespace's wire form, made once per broadcast for every v4 client of it. */
+/**
+ * Broadcast packets in one namespace's wire form, made once per broadcast
+ * for every Engine.IO client of it: an EVENT reads the same in Socket.IO
+ * protocol 4 (v3 clients) and 5, so both generations share the encoding;
+ * each session only frames it for its transport.
+ */
 export class NamespaceEncoder implements PacketEncoder<EnginePacket[]> {
   constructor(private readonly namespace: string) {}
 
@@ -47,7 +53,7 @@ export class NamespaceEncoder implements PacketEncoder<EnginePacket[]> {
 }
 
 /** The error a refused connection reports: `Not authorized` for a plain `false`, else the thrown message and its `data`. */
-function refusalPayload(error: unknown): { message: string; data?: unknown } {
+function refusalPayload(error: unknown): RefusalPayload {
   if (error instanceof Error) {
     const data = (error as Error & { data?: unknown }).data;
     return data === undefined ? { message: error.message } : { message: error.message, data };
@@ -66,7 +72,7 @@ const MAX_ACK_ID = 2 ** 31;
  * the connection sends while `onOpen` is pending wait for the CONNECT answer.
  */
 export class EioSocket implements SessionControl, Member {
-  readonly protocol = 'eio4';
+  readonly protocol: EngineDialect['protocol'];
   readonly connection: SocketConnection;
   #state: SocketState = 'opening';
   /** Packets emitted during `onOpen`: sent right after the CONNECT answer. */
@@ -84,7 +90,9 @@ export class EioSocket implements SessionControl, Member {
     ConnectionType: ConnectionClass,
     private readonly carrier: SocketCarrier,
     private readonly encoder: NamespaceEncoder,
+    private readonly dialect: EngineDialect,
   ) {
+    this.protocol = dialect.protocol;
     this.connection = new ConnectionType(this);
   }
 
@@ -122,13 +130,13 @@ export class EioSocket implements SessionControl, Member {
       this.#state = 'closed';
       this.#held = null;
       this.#early = null;
-      this.carrier.send(enginePacketsOf({ type: SocketPacketType.CONNECT_ERROR, nsp: this.namespace, data: refusalPayload(error) }));
+      this.carrier.send(enginePacketsOf(this.dialect.refusal(this.namespace, refusalPayload(error))));
       this.space.left(this);
       this.carrier.socketGone(this, false);
       return;
     }
     this.#state = 'open';
-    this.carrier.send(enginePacketsOf({ type: SocketPacketType.CONNECT, nsp: this.namespace, data: { sid: this.id } }));
+    this.carrier.send(enginePacketsOf(this.dialect.connectAnswer(this.namespace, this.id)));
     for (const packets of this.#held ?? []) this.carrier.send(packets);
     this.#held = null;
     this.space.entered(this);

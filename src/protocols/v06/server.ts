@@ -8,7 +8,6 @@ import { OriginPolicy } from '../../http/origin';
 import { refuseRequest } from '../../http/refusal';
 import { describeRequest } from '../../http/request-info';
 import type { RegisteredSession } from '../../hub/session-registry';
-import { generateSessionId } from '../../hub/session-id';
 import type { SessionHub } from '../../hub/session-hub';
 import type { Logger } from '../../logger';
 import { DeadlineClock } from '../../session/deadline-clock';
@@ -16,6 +15,8 @@ import { FlushScheduler } from '../../session/flush-scheduler';
 import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
+import { AnnotatedFraming } from './annotated/framing';
+import { V06_FRAMING, type Framing } from './framing';
 import { SocketIoPathMatcher, type SocketIoPath } from './paths';
 import { Session, type SessionHost, type SessionOptions } from './session';
 import type { SessionSink } from './sink';
@@ -58,6 +59,8 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
   readonly hub: SessionHub;
   readonly origins: OriginPolicy;
   readonly pollDeadlines: DeadlineClock;
+  /** `~m~`, or the seed fork's annotated framing whose realms reach the router's namespaces. */
+  readonly framing: Framing;
   readonly #connectionClass: ConnectionClass;
   readonly #paths: SocketIoPathMatcher;
   readonly #httpTransports = new Map<TransportName, HttpTransport>();
@@ -73,6 +76,7 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     this.logger = settings.logger;
     this.hub = environment.hub;
     this.#connectionClass = environment.connectionClass;
+    this.framing = settings.framing === 'annotated' ? this.#annotatedFraming(settings) : V06_FRAMING;
     this.origins = new OriginPolicy(settings.origins);
     this.pollDeadlines = new DeadlineClock(settings.ms.xhrPollingTimeout);
     this.#paths = new SocketIoPathMatcher(settings.resource, settings.extraRe, settings.extraSep);
@@ -87,9 +91,26 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     }
   }
 
+  #annotatedFraming(settings: ResolvedRouterSettings): Framing {
+    const classes = new Map<string, ConnectionClass>(Object.entries(settings.namespaces));
+    return new AnnotatedFraming({
+      hub: this.hub,
+      logger: this.logger,
+      // `/` is the session's own connection; a realm reaches any other namespace of the router.
+      connectionClassFor: (namespace) => (namespace === '/' ? undefined : classes.get(namespace)),
+    });
+  }
+
   claim(req: IncomingMessage, pathname: string, search: string): ClaimedRequest | null {
     const path = this.#paths.parse(pathname);
     return path ? new V06Request(this, req, path, search) : null;
+  }
+
+  sessionIdOf(_req: IncomingMessage, pathname: string): string | null {
+    const path = this.#paths.parse(pathname);
+    // A 0.6 websocket never names a session: the server sends the id as the first frame.
+    if (!path || path.target === 'socket.io.js' || this.#upgradeTransports.has(path.target)) return null;
+    return path.segments[0] || null;
   }
 
   /** Serves a claimed HTTP request; never throws. */
@@ -136,7 +157,7 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     createSink: (session: Session) => SessionSink,
   ): void {
     const session = new Session(
-      generateSessionId(),
+      this.hub.newSessionId(),
       transport,
       this.#connectionClass,
       this,

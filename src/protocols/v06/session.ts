@@ -7,13 +7,11 @@ import type { RegisteredSession } from '../../hub/session-registry';
 import { describeError, type Logger } from '../../logger';
 import { FrameQueue } from '../../session/frame-queue';
 import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-clock';
-import { decodePayload, encodeFrame, encodeHeartbeat, encodePacket, HEARTBEAT_PREFIX, JSON_PREFIX, MessageKind, messageKind, singleFrameMessage } from './codec';
+import { decodePayload, HEARTBEAT_PREFIX, JSON_PREFIX, MessageKind, messageKind, singleFrameMessage } from './codec';
+import { V06_FRAMING, type Framing, type PayloadReceiver } from './framing';
 import { Payload } from './payload';
 import type { SessionSink } from './sink';
 import type { TransportName } from './transport-names';
-
-/** Packets in 0.6's wire form; a broadcast is encoded by it once for every 0.6 session. */
-export const V06_ENCODER: PacketEncoder<Payload> = { encode: (packet) => new Payload(encodePacket(packet)) };
 
 /** What a session needs from the protocol server that owns it. */
 export interface SessionHost {
@@ -21,6 +19,8 @@ export interface SessionHost {
   readonly hub: SessionHub;
   /** Calls `session.flush()` once the current tick's work is done (one microtask for every session). */
   scheduleFlush(session: Session): void;
+  /** The router's wire format; `~m~` when absent. */
+  readonly framing?: Framing;
 }
 
 export interface SessionOptions {
@@ -57,6 +57,11 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
   #postsInFlight = 0;
   #endSinkAfterPosts = false;
   #lastActive = Date.now();
+  readonly #framing: Framing;
+  /** Broadcasts into `/`, in this session's framing: one object for all its sessions, so each broadcast is encoded once. */
+  readonly #encoder: PacketEncoder<Payload>;
+  /** Reads the client's payloads when the framing is not `~m~` (made once `/` opens). */
+  #receiver: PayloadReceiver | null = null;
 
   constructor(
     readonly id: string,
@@ -66,8 +71,10 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
     private readonly options: SessionOptions,
   ) {
     this.space = host.hub.namespace('/');
+    this.#framing = host.framing ?? V06_FRAMING;
+    this.#encoder = this.#framing.encoderFor('/');
     // The 0.6 client takes the first message it gets as its session id.
-    this.#queue.push(encodeFrame(id));
+    this.#queue.push(this.#framing.sessionIdFrame(id));
     this.connection = new ConnectionType(this);
   }
 
@@ -92,6 +99,7 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
    * synchronous `onOpen` settles at once: no promise on the connect path.
    */
   open(info: ConnectionInfo): boolean | Promise<boolean> {
+    this.#receiver = this.#framing.createReceiver(this, info);
     let result: OpenResult;
     try {
       result = this.connection.onOpen(info);
@@ -136,12 +144,18 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
       this.host.logger.debug(`[session ${this.id}] send after close ignored`);
       return false;
     }
-    this.#enqueue(encodePacket(packet));
+    this.#enqueue(this.#framing.encodePacket(packet, '/'));
     return false;
   }
 
   reportError(what: string, error: unknown): void {
     this.host.logger.error(`[session ${this.id}] ${what} threw: ${describeError(error)}`);
+  }
+
+  /** Queues frames a connection this session carries sent (the framing's other namespaces, besides `/`). */
+  sendFrames(frames: readonly string[]): void {
+    if (this.#state === 'closed') return;
+    this.#enqueue(frames);
   }
 
   #enqueue(frames: readonly string[]): void {
@@ -158,8 +172,12 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
    * waiting for the last one to be queued.
    */
   receiveBroadcast(encodings: BroadcastEncodings): void {
+    this.sendBroadcast(encodings.encodedBy(this.#encoder));
+  }
+
+  /** A broadcast payload, already in this session's framing (for `/` or another namespace it carries). */
+  sendBroadcast(payload: Payload): void {
     if (this.#state === 'closed') return;
-    const payload = encodings.encodedBy(V06_ENCODER);
     const sink = this.#sink;
     if (this.#state === 'open' && sink?.persistent && this.#queue.length === 0 && !this.#flushScheduled) {
       this.host.hub.counters.messagesOut += payload.frames.length;
@@ -264,6 +282,7 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
       this.#earlyPayloads.push(payload);
       return;
     }
+    if (this.#receiver) return this.#receiver.receive(payload);
     const single = singleFrameMessage(payload);
     if (single !== null) {
       this.#receiveMessage(single);
@@ -281,8 +300,7 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
     switch (messageKind(text)) {
       case MessageKind.Heartbeat:
         // A heartbeat may share a payload with real messages: keep going (the 0.6 reference server stopped here).
-        if (text.substring(HEARTBEAT_PREFIX.length) === String(this.#beatsSent)) this.#lastBeatAnswered = true;
-        return;
+        return this.answerHeartbeat(text.substring(HEARTBEAT_PREFIX.length));
       case MessageKind.Json: {
         let value: IncomingMessage;
         try {
@@ -291,14 +309,20 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
           this.host.logger.warn(`[session ${this.id}] message dropped: invalid JSON: ${(error as Error).message}`);
           return;
         }
-        return this.#dispatch(value);
+        return this.dispatch(value);
       }
       default:
-        return this.#dispatch(text);
+        return this.dispatch(text);
     }
   }
 
-  #dispatch(message: IncomingMessage): void {
+  /** The client echoed a heartbeat: the last one sent, or a stale one (which proves nothing). */
+  answerHeartbeat(beat: string): void {
+    if (beat === String(this.#beatsSent)) this.#lastBeatAnswered = true;
+  }
+
+  /** Hands one client message to the connection of `/`. */
+  dispatch(message: IncomingMessage): void {
     this.host.hub.counters.messagesIn++;
     try {
       const result = this.connection.onMessage(message);
@@ -324,7 +348,7 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
     this.#lastBeatAnswered = false;
     this.#beatsSent++;
     // Counted like any frame, but not as a message: `stats.messagesOut` counts the user's.
-    this.#queue.push(encodeHeartbeat(this.#beatsSent));
+    this.#queue.push(this.#framing.heartbeatFrame(this.#beatsSent));
     if (this.#overQueueLimit()) return;
     this.#scheduleFlush();
   }
@@ -345,6 +369,8 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
       this.space.left(this);
     } else {
       this.#shutDown('closed by server');
+      // A framing that can say so tells the client; `~m~` has no frame for it: the transport ends.
+      if (this.#framing.disconnectFrame !== null) this.#queue.push(this.#framing.disconnectFrame);
       this.flush();
     }
     this.#finishIfDrained();
@@ -371,6 +397,7 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
     this.#state = 'closed';
     this.options.heartbeats?.delete(this);
     this.host.hub.memberClosed(this);
+    this.#receiver?.sessionClosed();
     try {
       const result = this.connection.onClose();
       if (result instanceof Promise) result.catch((error: unknown) => this.#logCloseError(error));

@@ -1,7 +1,6 @@
 import { RequestError } from '../../../errors';
 import { formDataField } from '../../../http/body';
 import { scriptStringLiteral } from '../../../http/script-escape';
-import { decodePayload } from '../codec';
 import type { SessionSink } from '../sink';
 import { PollingTransport, type GetContext, type PollAddress } from './polling';
 import { LongPollSink, type LongPollFormat } from './sinks';
@@ -40,7 +39,7 @@ export class JsonpPollingTransport extends PollingTransport {
    */
   protected override postedPayload(body: string): string {
     const posted = formDataField(body);
-    if (!posted.includes('\r\n') || !decodePayload(posted).error) return posted;
+    if (!posted.includes('\r\n') || this.context.framing.isWellFormed(posted)) return posted;
     return posted.replace(/\r\n/g, '\n');
   }
 

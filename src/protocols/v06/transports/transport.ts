@@ -4,6 +4,7 @@ import type { WebSocketServer } from 'ws';
 import type { OriginPolicy } from '../../../http/origin';
 import type { Logger } from '../../../logger';
 import type { ResolvedRouterSettings } from '../../../settings';
+import type { Framing } from '../framing';
 import type { SocketIoPath } from '../paths';
 import type { Session } from '../session';
 import type { SessionSink } from '../sink';
@@ -17,6 +18,8 @@ export interface TransportContext {
   readonly origins: OriginPolicy;
   /** The polling timeout of every pending long-poll. */
   readonly pollDeadlines: DeadlineClock;
+  /** The router's wire format (`~m~` or the annotated framing): the transports carry its payloads unchanged. */
+  readonly framing: Framing;
   /**
    * Creates and registers a session, attaches its first sink and runs
    * `onOpen` (a refusal ends the sink). Throws TOO_MANY_SESSIONS when full.

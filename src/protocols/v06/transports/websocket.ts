@@ -1,10 +1,12 @@
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { refuseSocket } from '../../../http/refusal';
+import { hixieDraftOf } from '../../../websocket/hixie';
 import type { Payload } from '../payload';
 import type { Session } from '../session';
 import type { SessionSink } from '../sink';
 import type { TransportName } from '../transport-names';
+import { acceptHixieUpgrade } from './hixie-websocket';
 import type { TransportContext, TransportRequest, UpgradeTransport } from './transport';
 
 /** The close code of a session ended by the server; refusals take theirs from the error table, 1009 and 1007 come from `ws`. */
@@ -65,6 +67,9 @@ export class WebSocketTransport implements UpgradeTransport {
   }
 
   handleUpgrade(request: TransportRequest, socket: Duplex, head: Buffer): void {
+    // The drafts of 2010 (Flash's web-socket-js, Safari 5, old Chrome and Opera) on the same paths.
+    const draft = hixieDraftOf(request.req.headers);
+    if (draft !== null) return acceptHixieUpgrade(this.name, draft, request, socket, head, this.context);
     // Hold writes until this tick's work is done, so the 101 response and the
     // session id (when onOpen answers at once) leave in one packet.
     socket.cork();

@@ -1,0 +1,143 @@
+import { describeError, type Logger } from '../logger';
+import type { RedisLink } from './redis-link';
+
+/** A live node as the cluster knows it. */
+export interface NodeEntry {
+  readonly nodeId: string;
+  /** The first characters of every session id the node issues. */
+  readonly tag: string;
+  /** Where other nodes reach it over HTTP; null when it gave none (nothing is forwarded to it). */
+  readonly address: string | null;
+}
+
+export interface NodeDirectoryOptions {
+  self: NodeEntry;
+  link: RedisLink;
+  keyPrefix: string;
+  logger: Logger;
+  /** How often a node renews its entry and reads the others'. */
+  heartbeatMs: number;
+}
+
+/** An entry outlives this many missed heartbeats, then Redis drops it: a node that died leaves by itself. */
+const MISSED_BEATS = 3;
+
+function parseEntry(text: string | null): NodeEntry | null {
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text) as Partial<NodeEntry>;
+    if (typeof value.nodeId !== 'string' || typeof value.tag !== 'string') return null;
+    return { nodeId: value.nodeId, tag: value.tag, address: typeof value.address === 'string' ? value.address : null };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which nodes are alive, and where each is reached. Every node keeps a key
+ * of its own with a TTL of a few heartbeats (Redis's clock decides who
+ * expired, not the nodes' clocks) and lists itself in a set; every beat it
+ * renews its key and reads everyone's. A node that dies leaves when its key
+ * expires; one that shuts down removes itself at once. While Redis is away
+ * the last list read stays in use, so forwarding between live nodes goes on.
+ */
+export class NodeDirectory {
+  readonly #options: NodeDirectoryOptions;
+  readonly #setKey: string;
+  #byTag = new Map<string, NodeEntry>();
+  #byId = new Map<string, NodeEntry>();
+  #timer: NodeJS.Timeout | null = null;
+  #beating = false;
+  #collisionLogged = false;
+
+  constructor(options: NodeDirectoryOptions) {
+    this.#options = options;
+    this.#setKey = `${options.keyPrefix}nodes`;
+    this.#remember([options.self]);
+  }
+
+  #keyOf(nodeId: string): string {
+    return `${this.#options.keyPrefix}node:${nodeId}`;
+  }
+
+  /** Starts the heartbeat (the first beat runs at once). */
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.beat(), this.#options.heartbeatMs);
+    // The heartbeat alone must not keep a process alive that has nothing else to do.
+    this.#timer.unref();
+    void this.beat();
+  }
+
+  /** The node owning ids that start with `tag`; undefined for a tag no live node has. */
+  byTag(tag: string): NodeEntry | undefined {
+    return this.#byTag.get(tag);
+  }
+
+  /** Every live node but this one. */
+  others(): NodeEntry[] {
+    return [...this.#byId.values()].filter((entry) => entry.nodeId !== this.#options.self.nodeId);
+  }
+
+  /** Renews this node's entry and reads every node's. Resolves when done; a Redis failure is left to the link to report. */
+  async beat(): Promise<void> {
+    const { link, self, heartbeatMs } = this.#options;
+    if (this.#beating || link.state !== 'ready') return;
+    this.#beating = true;
+    try {
+      const redis = link.commands;
+      await redis
+        .multi()
+        .set(this.#keyOf(self.nodeId), JSON.stringify(self), 'PX', heartbeatMs * MISSED_BEATS)
+        .sadd(this.#setKey, self.nodeId)
+        .exec();
+      const ids = await redis.smembers(this.#setKey);
+      const texts = ids.length ? await redis.mget(ids.map((id) => this.#keyOf(id))) : [];
+      const entries: NodeEntry[] = [];
+      const gone: string[] = [];
+      ids.forEach((id, index) => {
+        const entry = parseEntry(texts[index] ?? null);
+        if (entry) entries.push(entry);
+        else gone.push(id);
+      });
+      // Their keys expired: those nodes died without saying goodbye.
+      if (gone.length) await redis.srem(this.#setKey, ...gone);
+      this.#remember(entries);
+    } catch (error) {
+      this.#options.logger.debug(`[cluster] heartbeat failed: ${describeError(error)}`);
+    } finally {
+      this.#beating = false;
+    }
+  }
+
+  #remember(entries: NodeEntry[]): void {
+    const self = this.#options.self;
+    const byTag = new Map<string, NodeEntry>([[self.tag, self]]);
+    const byId = new Map<string, NodeEntry>([[self.nodeId, self]]);
+    for (const entry of entries) {
+      if (entry.nodeId === self.nodeId) continue;
+      const clash = byTag.get(entry.tag);
+      if (clash && !this.#collisionLogged) {
+        this.#collisionLogged = true;
+        this.#options.logger.error(`[cluster] nodes ${clash.nodeId} and ${entry.nodeId} have the same id tag: choose another nodeId for one of them`);
+      }
+      if (!clash) byTag.set(entry.tag, entry);
+      byId.set(entry.nodeId, entry);
+    }
+    this.#byTag = byTag;
+    this.#byId = byId;
+  }
+
+  /** Stops the heartbeat and takes this node out of the directory (when Redis answers). */
+  async leave(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    const { link, self } = this.#options;
+    if (link.state !== 'ready') return;
+    try {
+      await link.commands.multi().del(this.#keyOf(self.nodeId)).srem(this.#setKey, self.nodeId).exec();
+    } catch (error) {
+      this.#options.logger.warn(`[cluster] could not leave the node directory: ${describeError(error)}`);
+    }
+  }
+}

@@ -1,0 +1,234 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ConnectionSummary } from '../hub/adapter';
+import type { AdapterFactory } from '../hub/hub-namespace';
+import { nodeTagOf, SessionIdIssuer, tagOfSessionId } from '../hub/session-id';
+import type { RouterStats } from '../hub/stats';
+import { describeError, type Logger } from '../logger';
+import type { ResolvedClusterSettings } from '../settings';
+import { ClusterAdapter, type ClusterPeers } from './cluster-adapter';
+import { Forwarder, FORWARDED_HEADER, type ForwardCounters } from './forwarder';
+import { NodeDirectory } from './node-directory';
+import { QuestionBook } from './questions';
+import { RedisLink, type RedisLinkStats } from './redis-link';
+import { decodeWire, encodeWire, type AnswerMessage, type ClusterOperation, type OperationMessage, type QuestionMessage, type WireSelection } from './wire';
+
+/** One node's line in `clusterStats()`: its stats, or why it could not give them. */
+export type NodeStats = ({ nodeId: string } & RouterStats) | { nodeId: string; error: string };
+
+/** What `router.clusterStats()` resolves to; `connections` counts the nodes that answered. */
+export interface ClusterStats {
+  connections: number;
+  nodes: NodeStats[];
+}
+
+/** This node's view of the cluster, for health checks and tests. */
+export interface ClusterHealth {
+  nodeId: string;
+  redis: RedisLinkStats;
+  forwarded: ForwardCounters;
+  /** Every live node this node knows of, itself included. */
+  nodes: string[];
+}
+
+/** Most cluster questions one node may have waiting at once. */
+const MAX_WAITING_QUESTIONS = 1000;
+
+export interface RedisClusterOptions {
+  settings: ResolvedClusterSettings;
+  /** The router's resource: routers under different resources are different clusters. */
+  resource: string;
+  logger: Logger;
+  /** How long a forwarded request may stay silent: the longest a long-poll is held, and some. */
+  forwardIdleTimeoutMs: number;
+}
+
+/**
+ * A router's node in a cluster whose nodes share one Redis server: it
+ * publishes and applies cross-node operations (through each namespace's
+ * ClusterAdapter), asks and answers questions, keeps the node directory, and
+ * forwards requests for sessions that another node owns. The router sees
+ * only the adapter factory, the id issuer, `ownerAddressOf`, `forward*`,
+ * `clusterStats` and `close`.
+ */
+export class RedisCluster implements ClusterPeers {
+  readonly nodeId: string;
+  readonly sessionIds: SessionIdIssuer;
+  readonly #logger: Logger;
+  readonly #link: RedisLink;
+  readonly #directory: NodeDirectory;
+  readonly #questions: QuestionBook;
+  readonly #forwarder: Forwarder;
+  readonly #adapters = new Map<string, ClusterAdapter>();
+  readonly #channels: { operations: string; questions: string; answers: (nodeId: string) => string };
+  #localStats: () => RouterStats = () => {
+    throw new Error('cluster stats asked before the router was ready');
+  };
+  #closing: Promise<void> | null = null;
+
+  constructor(options: RedisClusterOptions) {
+    const { settings, logger } = options;
+    this.nodeId = settings.nodeId;
+    this.#logger = logger;
+    const tag = nodeTagOf(settings.nodeId);
+    this.sessionIds = new SessionIdIssuer(tag);
+    const prefix = `tornadio:${options.resource}:`;
+    this.#channels = {
+      operations: `${prefix}operations`,
+      questions: `${prefix}questions`,
+      answers: (nodeId) => `${prefix}answers:${nodeId}`,
+    };
+    this.#link = new RedisLink({ url: settings.redis, logger, maxPending: settings.maxPending, onReady: () => void this.#directory.beat() });
+    this.#directory = new NodeDirectory({
+      self: { nodeId: settings.nodeId, tag, address: settings.address },
+      link: this.#link,
+      keyPrefix: prefix,
+      logger,
+      heartbeatMs: settings.ms.heartbeatInterval,
+    });
+    this.#questions = new QuestionBook(settings.ms.requestTimeout, MAX_WAITING_QUESTIONS);
+    this.#forwarder = new Forwarder({ nodeId: settings.nodeId, logger, idleTimeoutMs: options.forwardIdleTimeoutMs, connectTimeoutMs: settings.ms.requestTimeout });
+    this.#link.subscribe(this.#channels.operations, (text) => this.#onOperation(text));
+    this.#link.subscribe(this.#channels.questions, (text) => this.#onQuestion(text));
+    this.#link.subscribe(this.#channels.answers(this.nodeId), (text) => this.#onAnswer(text));
+    this.#directory.start();
+  }
+
+  /** The adapter every namespace of the router gets. */
+  readonly createAdapter: AdapterFactory = (local, nodeId) => {
+    const adapter = new ClusterAdapter(local, nodeId, this);
+    this.#adapters.set(local.name, adapter);
+    return adapter;
+  };
+
+  /** Where this node's `router.stats` comes from, for the other nodes' `clusterStats`. */
+  reportStatsFrom(stats: () => RouterStats): void {
+    this.#localStats = stats;
+  }
+
+  get health(): ClusterHealth {
+    return {
+      nodeId: this.nodeId,
+      redis: this.#link.stats,
+      forwarded: { ...this.#forwarder.counters },
+      nodes: [this.nodeId, ...this.#directory.others().map((node) => node.nodeId)],
+    };
+  }
+
+  // ---- sessions owned elsewhere ----
+
+  /**
+   * The address of the node that owns the session a request names, when that
+   * is another live node with an address; null when the request is ours to
+   * serve (our own id, an id of no live node — refused there as unknown — or
+   * a request another node forwarded already, which is never forwarded twice).
+   */
+  ownerAddressOf(req: IncomingMessage, sessionId: string): string | null {
+    if (req.headers[FORWARDED_HEADER] !== undefined) return null;
+    const tag = tagOfSessionId(sessionId);
+    if (tag === null || tag === this.sessionIds.tag) return null;
+    return this.#directory.byTag(tag)?.address ?? null;
+  }
+
+  forwardRequest(req: IncomingMessage, res: ServerResponse, address: string): void {
+    this.#forwarder.request(req, res, address);
+  }
+
+  forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+    this.#forwarder.upgrade(req, socket, head, address);
+  }
+
+  // ---- ClusterPeers: what the adapters ask of the other nodes ----
+
+  publish(namespace: string, selection: WireSelection, operation: ClusterOperation): void {
+    const message: OperationMessage = { from: this.nodeId, namespace, selection, operation };
+    this.#link.publish(this.#channels.operations, encodeWire(message));
+  }
+
+  async fetchRemote(namespace: string, selection: WireSelection): Promise<ConnectionSummary[]> {
+    const { answers, missing } = await this.#ask({ kind: 'fetch', namespace, selection });
+    if (missing.size) this.#logger.warn(`[cluster] fetchConnections: no answer from ${[...missing.keys()].join(', ')}`);
+    return [...answers.values()].flatMap((answer) => (Array.isArray(answer) ? (answer as ConnectionSummary[]) : []));
+  }
+
+  /** Every node's stats; a node that does not answer in time is listed with an error and left out of the total. */
+  async clusterStats(): Promise<ClusterStats> {
+    const own = { nodeId: this.nodeId, ...this.#localStats() };
+    const { answers, missing } = await this.#ask({ kind: 'stats' });
+    const nodes: NodeStats[] = [own];
+    let connections = own.connections;
+    for (const [nodeId, answer] of answers) {
+      const stats = answer as RouterStats;
+      connections += stats.connections;
+      nodes.push({ ...stats, nodeId });
+    }
+    for (const [nodeId, error] of missing) nodes.push({ nodeId, error });
+    return { connections, nodes };
+  }
+
+  #ask(question: QuestionMessage['question']): Promise<{ answers: ReadonlyMap<string, unknown>; missing: ReadonlyMap<string, string> }> {
+    const others = this.#directory.others().map((node) => node.nodeId);
+    return this.#questions.ask(others, (id) => {
+      // A question is not held for Redis: its asker would wait for an answer that cannot come in time.
+      if (this.#link.state !== 'ready') return false;
+      const message: QuestionMessage = { id, from: this.nodeId, question };
+      this.#link.publish(this.#channels.questions, encodeWire(message));
+      return true;
+    });
+  }
+
+  // ---- what the other nodes send ----
+
+  #decode<T extends { from: string }>(text: string, what: string): T | null {
+    try {
+      const message = decodeWire(text) as T;
+      return message.from === this.nodeId ? null : message;
+    } catch (error) {
+      this.#logger.warn(`[cluster] unreadable ${what} message dropped: ${describeError(error)}`);
+      return null;
+    }
+  }
+
+  #onOperation(text: string): void {
+    const message = this.#decode<OperationMessage>(text, 'operation');
+    if (!message) return;
+    try {
+      this.#adapters.get(message.namespace)?.applyRemote(message.selection, message.operation);
+    } catch (error) {
+      this.#logger.error(`[cluster] operation from ${message.from} failed: ${describeError(error)}`);
+    }
+  }
+
+  #onQuestion(text: string): void {
+    const message = this.#decode<QuestionMessage>(text, 'question');
+    if (!message) return;
+    const answer = (value: unknown) => {
+      const reply: AnswerMessage = { id: message.id, from: this.nodeId, answer: value };
+      this.#link.publish(this.#channels.answers(message.from), encodeWire(reply));
+    };
+    const { question } = message;
+    if (question.kind === 'stats') return answer(this.#localStats());
+    const adapter = this.#adapters.get(question.namespace);
+    if (!adapter) return answer([]);
+    adapter.fetchLocal(question.selection).then(answer, (error: unknown) => {
+      this.#logger.error(`[cluster] fetchConnections for ${message.from} failed: ${describeError(error)}`);
+      answer([]);
+    });
+  }
+
+  #onAnswer(text: string): void {
+    const message = this.#decode<AnswerMessage>(text, 'answer');
+    if (message) this.#questions.answer(message.id, message.from, message.answer);
+  }
+
+  /** Leaves the cluster: out of the directory, connections to Redis and to other nodes closed. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#questions.closeAll();
+      await this.#directory.leave();
+      await this.#link.close();
+      this.#forwarder.close();
+    })();
+    return this.#closing;
+  }
+}

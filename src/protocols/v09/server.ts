@@ -1,0 +1,299 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { ConnectionClass } from '../../connection';
+import { RequestError } from '../../errors';
+import { readBody } from '../../http/body';
+import { serveClientFile } from '../../http/client-file';
+import { corsHeaders, OriginPolicy } from '../../http/origin';
+import { answerPreflight } from '../../http/preflight';
+import { refuseRequest } from '../../http/refusal';
+import { describeRequest } from '../../http/request-info';
+import { scriptStringLiteral } from '../../http/script-escape';
+import { SESSION_ID_PATTERN } from '../../hub/session-id';
+import type { RegisteredSession } from '../../hub/session-registry';
+import type { SessionHub } from '../../hub/session-hub';
+import type { Logger } from '../../logger';
+import { DeadlineClock } from '../../session/deadline-clock';
+import { FlushScheduler } from '../../session/flush-scheduler';
+import { HeartbeatClock } from '../../session/heartbeat-clock';
+import type { ResolvedRouterSettings } from '../../settings';
+import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
+import { PacketDecodeError } from './codec';
+import { EndpointEncoder } from './endpoint';
+import { jsonpPollFormat, PollOutlet, StreamOutlet, WebSocketOutlet, XHR_POLL_FORMAT, type Outlet } from './outlets';
+import { CLIENT_FILES, parseV09Path, V09_TRANSPORTS, type V09Path, type V09TransportName } from './paths';
+import { V09Session, type V09Host } from './session';
+
+/** The 0.9.16 browser client, vendored with its MIT notice. */
+const CLIENT_DIRECTORY = join(__dirname, '../../../vendor/socket.io-client-0.9');
+
+/** `io.j` grows by one per handshake or jsonp transport a page makes: six digits is far past any real page. */
+const JSONP_INDEX = /^\d{1,6}$/;
+
+const isV09Session = (session: RegisteredSession): session is V09Session => session instanceof V09Session;
+
+/** A request in 0.9's shape, read once, and how the router has it served. */
+class V09Request implements ClaimedRequest {
+  constructor(
+    private readonly server: V09Server,
+    readonly req: IncomingMessage,
+    readonly path: V09Path,
+    readonly search: string,
+  ) {}
+
+  serve(res: ServerResponse): void {
+    this.server.serve(this, res);
+  }
+
+  upgrade(socket: Duplex, head: Buffer): void {
+    this.server.upgrade(this, socket, head);
+  }
+}
+
+/**
+ * Socket.IO 0.7-0.9 (Tornadio2's protocol) inside one router: the
+ * handshake, five transports at `/<resource>/1/<transport>/<sid>`, and the
+ * endpoints a client connects over one session.
+ */
+export class V09Server implements ProtocolServer, V09Host {
+  readonly settings: ResolvedRouterSettings;
+  readonly logger: Logger;
+  readonly hub: SessionHub;
+  readonly heartbeats: HeartbeatClock;
+  readonly closeDeadlines: DeadlineClock;
+  readonly #pollDeadlines: DeadlineClock;
+  readonly #flushes = new FlushScheduler();
+  readonly #origins: OriginPolicy;
+  readonly #prefix: string;
+  readonly #namespaces: ReadonlyMap<string, ConnectionClass>;
+  readonly #encoders = new Map<string, EndpointEncoder>();
+  readonly #enabled: ReadonlySet<V09TransportName>;
+  /** `:heartbeatTimeout:closeTimeout:transports`, the same after every session id. */
+  readonly #handshakeTail: string;
+  #webSocketServer: WebSocketServer | null = null;
+
+  constructor(environment: ProtocolEnvironment) {
+    const { settings } = environment;
+    this.settings = settings;
+    this.logger = settings.logger;
+    this.hub = environment.hub;
+    this.heartbeats = new HeartbeatClock(settings.ms.heartbeatInterval);
+    this.closeDeadlines = new DeadlineClock(settings.ms.closeTimeout);
+    this.#pollDeadlines = new DeadlineClock(settings.ms.xhrPollingTimeout);
+    this.#origins = new OriginPolicy(settings.origins);
+    this.#prefix = `/${settings.resource}/`;
+    this.#namespaces = new Map([['/', environment.connectionClass], ...Object.entries(settings.namespaces)]);
+    this.#enabled = new Set(V09_TRANSPORTS.filter((name) => settings.enabledProtocols.has(name)));
+    // The client reads whole seconds (it multiplies by 1000).
+    this.#handshakeTail = `:${Math.ceil(settings.heartbeatTimeout)}:${Math.ceil(settings.closeTimeout)}:${[...this.#enabled].join(',')}`;
+  }
+
+  claim(req: IncomingMessage, pathname: string, search: string): ClaimedRequest | null {
+    const path = parseV09Path(pathname, this.#prefix);
+    return path ? new V09Request(this, req, path, search) : null;
+  }
+
+  sessionIdOf(_req: IncomingMessage, pathname: string): string | null {
+    const path = parseV09Path(pathname, this.#prefix);
+    return path?.kind === 'transport' ? path.sessionId : null;
+  }
+
+  // ---- V09Host ----
+
+  connectionClassFor(namespace: string): ConnectionClass | undefined {
+    return this.#namespaces.get(namespace);
+  }
+
+  encoderFor(namespace: string): EndpointEncoder {
+    let encoder = this.#encoders.get(namespace);
+    if (!encoder) this.#encoders.set(namespace, (encoder = new EndpointEncoder(namespace === '/' ? '' : namespace)));
+    return encoder;
+  }
+
+  scheduleFlush(session: V09Session): void {
+    this.#flushes.schedule(session);
+  }
+
+  // ---- HTTP ----
+
+  /** Serves a claimed HTTP request; never throws (refusals are answered with their status). */
+  serve(request: V09Request, res: ServerResponse): void {
+    const { req, path } = request;
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const headers = corsHeaders(origin);
+    try {
+      if (path.kind === 'client') {
+        if (!this.settings.serveClient) throw new RequestError('NOT_FOUND', 'the client file is not served');
+        return serveClientFile(req, res, join(CLIENT_DIRECTORY, CLIENT_FILES[path.file]));
+      }
+      if (!this.#origins.allows(origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
+      if (req.method === 'OPTIONS') return answerPreflight(req, res, headers);
+      if (path.version !== '1') throw new RequestError('UNSUPPORTED_PROTOCOL', `Socket.IO protocol version ${path.version}`);
+      if (path.kind === 'malformed') throw new RequestError('BAD_URL', 'a 0.9 path is /<resource>/1/ or /<resource>/1/<transport>/<session id>');
+      if (path.kind === 'handshake') return this.#handshake(request, res, headers);
+      if (path.transport === '') return this.#syncDisconnect(path.sessionId, request.search, res, headers);
+      const transport = this.#httpTransport(path.transport);
+      const session = this.#session(path.sessionId);
+      if (req.method === 'GET') return session.attach(this.#outletFor(transport, session, request, res, headers), transport);
+      if (req.method === 'POST') return this.#post(transport, session, req, res, headers);
+      res.setHeader('Allow', 'GET, POST, OPTIONS');
+      throw new RequestError('METHOD_NOT_ALLOWED', `method ${String(req.method)} is not allowed`);
+    } catch (error) {
+      this.#refuse(res, error, headers);
+    }
+  }
+
+  #httpTransport(name: string): V09TransportName {
+    if (name === 'websocket' || name === 'flashsocket') throw new RequestError('BAD_REQUEST', `${name} needs a WebSocket upgrade`);
+    if (!(V09_TRANSPORTS as readonly string[]).includes(name)) throw new RequestError('UNKNOWN_TRANSPORT', `no 0.9 transport ${JSON.stringify(name.substring(0, 40))}`);
+    if (!this.#enabled.has(name as V09TransportName)) throw new RequestError('TRANSPORT_DISABLED', `transport ${name} is not enabled`);
+    return name as V09TransportName;
+  }
+
+  /** The live session for an id; an id we did not issue is refused before any lookup. */
+  #session(id: string): V09Session {
+    const session = SESSION_ID_PATTERN.test(id) ? this.hub.find(id, isV09Session) : undefined;
+    if (!session) throw new RequestError('UNKNOWN_SESSION', 'no 0.9 session with this id');
+    return session;
+  }
+
+  /** `sid:heartbeatTimeout:closeTimeout:transports`, bare or (`jsonp=N`) as a call of `io.j[N]`. */
+  #handshake(request: V09Request, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+    const { req } = request;
+    if (req.method !== 'GET' && req.method !== 'POST') throw new RequestError('METHOD_NOT_ALLOWED', 'a handshake is a GET');
+    const jsonp = new URLSearchParams(request.search).get('jsonp');
+    if (jsonp !== null && !JSONP_INDEX.test(jsonp)) throw new RequestError('BAD_URL', 'jsonp index must be a small decimal number');
+    const session = new V09Session(this, describeRequest(req, request.search, this.settings.trustProxy));
+    try {
+      this.hub.register(session);
+    } catch (error) {
+      session.abort('refused at the handshake');
+      throw error;
+    }
+    const answer = `${session.id}${this.#handshakeTail}`;
+    const body = jsonp === null ? answer : `io.j[${jsonp}](${scriptStringLiteral(answer)});`;
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': jsonp === null ? 'text/plain; charset=UTF-8' : 'application/javascript; charset=UTF-8',
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+    });
+    res.end(body);
+  }
+
+  /** `GET /<resource>/1//<sid>/?disconnect=1`: the client's "sync disconnect on unload". */
+  #syncDisconnect(sessionId: string, search: string, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+    if (!new URLSearchParams(search).has('disconnect')) throw new RequestError('BAD_URL', 'a 0.9 path names its transport');
+    this.#session(sessionId).abort('the client disconnected on unload');
+    res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': 0 });
+    res.end();
+  }
+
+  #outletFor(transport: V09TransportName, session: V09Session, request: V09Request, res: ServerResponse, headers: Readonly<Record<string, string>>): Outlet {
+    const countBytes = (bytes: number): void => void (this.hub.counters.bytesOut += bytes);
+    const gone = (outlet: Outlet): void => session.detach(outlet);
+    if (transport === 'htmlfile') {
+      const overflow = (): void => session.fail('htmlfile stream buffer over its limit');
+      return new StreamOutlet(res, headers, countBytes, this.settings.maxQueuedBytes, overflow, gone);
+    }
+    let format = XHR_POLL_FORMAT;
+    if (transport === 'jsonp-polling') {
+      const index = new URLSearchParams(request.search).get('i') ?? '';
+      if (!JSONP_INDEX.test(index)) throw new RequestError('BAD_URL', 'jsonp index must be a small decimal number');
+      format = jsonpPollFormat(Number(index));
+    }
+    return new PollOutlet(res, format, headers, this.#pollDeadlines, countBytes, gone);
+  }
+
+  /** A POST carries packets: the body itself (xhr), or the JSON string in the form field `d` (jsonp's hidden form). */
+  #post(transport: V09TransportName, session: V09Session, req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+    readBody(req, this.settings.maxBodySize, (error, body) => {
+      if (error) {
+        const tooLarge = error.code === 'BODY_TOO_LARGE';
+        // Stop reading the rest of an oversized body: answer, then drop the connection.
+        this.#refuse(res, error, tooLarge ? { ...headers, Connection: 'close' } : headers);
+        if (tooLarge) res.once('finish', () => req.destroy());
+        return;
+      }
+      this.hub.counters.bytesIn += Buffer.byteLength(body);
+      try {
+        session.receive(transport === 'jsonp-polling' ? formPayload(body) : body);
+      } catch (failure) {
+        if (failure instanceof PacketDecodeError) session.fail(failure.message);
+        return this.#refuse(res, failure instanceof PacketDecodeError ? new RequestError('BAD_REQUEST', failure.message) : failure, headers);
+      }
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': 1, 'Cache-Control': 'no-store' });
+      res.end('1');
+    });
+  }
+
+  #refuse(res: ServerResponse, error: unknown, headers: Readonly<Record<string, string>>): void {
+    refuseRequest(res, error, this.logger, '[0.9]', { ...headers });
+  }
+
+  // ---- websocket and flashsocket ----
+
+  /** Serves a claimed upgrade; throws a RequestError to refuse it. */
+  upgrade(request: V09Request, socket: Duplex, head: Buffer): void {
+    const { path, req } = request;
+    if (path.kind !== 'transport') throw new RequestError('BAD_REQUEST', 'a 0.9 websocket goes to /<resource>/1/websocket/<session id>');
+    if (path.version !== '1') throw new RequestError('UNSUPPORTED_PROTOCOL', `Socket.IO protocol version ${path.version}`);
+    if (path.transport !== 'websocket' && path.transport !== 'flashsocket') throw new RequestError('UNKNOWN_TRANSPORT', `no 0.9 websocket transport ${JSON.stringify(path.transport.substring(0, 40))}`);
+    if (!this.#enabled.has(path.transport)) throw new RequestError('TRANSPORT_DISABLED', `transport ${path.transport} is not enabled`);
+    const origin = req.headers.origin;
+    if (!this.#origins.allows(typeof origin === 'string' ? origin : undefined)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
+    const session = this.#session(path.sessionId);
+    const transport = path.transport;
+    this.#wsServer().handleUpgrade(req, socket, head, (ws) => this.#accept(ws, session, transport));
+  }
+
+  #accept(ws: WebSocket, session: V09Session, transport: V09TransportName): void {
+    const outlet = new WebSocketOutlet(ws, (bytes) => void (this.hub.counters.bytesOut += bytes), this.settings.maxQueuedBytes, () =>
+      session.fail('websocket send buffer over its limit'),
+    );
+    ws.on('message', (data: RawData) => {
+      const text = rawText(data);
+      this.hub.counters.bytesIn += Buffer.byteLength(text);
+      try {
+        session.receive(text);
+      } catch (failure) {
+        if (!(failure instanceof PacketDecodeError)) throw failure;
+        session.fail(failure.message);
+      }
+    });
+    ws.on('error', (error: Error) => this.logger.warn(`[0.9 ${session.id}] ${transport}: ${error.message}`));
+    // A 0.9 client whose socket drops handshakes anew: the session is over.
+    ws.on('close', () => session.lost(outlet, `${transport} closed`));
+    session.attach(outlet, transport);
+  }
+
+  #wsServer(): WebSocketServer {
+    this.#webSocketServer ??= new WebSocketServer({ noServer: true, maxPayload: this.settings.maxMessageSize, perMessageDeflate: false, clientTracking: false });
+    return this.#webSocketServer;
+  }
+
+  close(): void {
+    this.#webSocketServer?.close();
+  }
+}
+
+/** jsonp-polling's form posts `d=<JSON string of the payload>`; anything else is malformed. */
+function formPayload(body: string): string {
+  const field = new URLSearchParams(body).get('d');
+  if (field === null) throw new PacketDecodeError('a jsonp-polling POST carries the form field "d"');
+  let payload: unknown;
+  try {
+    payload = JSON.parse(field);
+  } catch {
+    throw new PacketDecodeError('the form field "d" is not JSON');
+  }
+  if (typeof payload !== 'string') throw new PacketDecodeError('the form field "d" is not a JSON string');
+  return payload;
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
+}
