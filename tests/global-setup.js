@@ -1,12 +1,13 @@
 // Runs once before the tests:
-// - makes sure the browser the e2e tests drive is there (Debian's chromium,
-//   installed with apt-get when missing; the CI machine runs as root);
+// - makes sure the Debian programs the tests start are there (chromium for
+//   the browser tests, redis-server and nginx for the cluster tests;
+//   installed with apt-get when missing, as the CI machine runs as root);
 // - rebuilds dist/ when a source file is newer, since the examples and the
 //   shutdown test run the built package in their own processes.
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
-const { ensureChromium } = require('./e2e/ensure-chromium');
+const { ensureDebianPackages } = require('./ensure-debian-packages');
 
 const root = join(__dirname, '..');
 
@@ -27,6 +28,6 @@ function ensureBuilt() {
 }
 
 module.exports = async () => {
-  ensureChromium();
+  ensureDebianPackages();
   ensureBuilt();
 };
