@@ -80,6 +80,19 @@ module.exports = {
     get 'hixie76-echo'() {
       return this['echo-ws'];
     },
+    // EIO3 and 0.9 against the 0.6 path of the same server, same workloads.
+    get 'eio3-echo-ws'() {
+      return this['echo-ws'];
+    },
+    get 'v09-echo-ws'() {
+      return this['echo-ws'];
+    },
+    get 'eio3-longpoll'() {
+      return this.longpoll;
+    },
+    get 'v09-longpoll'() {
+      return this.longpoll;
+    },
     get 'v4-longpoll'() {
       return this.longpoll;
     },

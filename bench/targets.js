@@ -39,6 +39,11 @@ const TARGETS = {
   'tornadio-v4-polling': { label: 'tornadio v4 polling', server: 'tornadio', driver: 'eio4', transports: ['polling'] },
   // The 0.6 websocket transport reached by a hixie-76 client (Flash's web-socket-js, Safari 5).
   'tornadio-hixie76': { label: 'tornadio websocket, hixie-76', server: 'tornadio', driver: 'hixie76', transports: ['websocket'] },
+  // The same server reached by socket.io-client 2.x's protocol (Engine.IO 3) and by Socket.IO 0.9's.
+  'tornadio-eio3-ws': { label: 'tornadio EIO3 websocket', server: 'tornadio', driver: 'eio3', transports: ['websocket'] },
+  'tornadio-eio3-polling': { label: 'tornadio EIO3 polling', server: 'tornadio', driver: 'eio3', transports: ['polling'] },
+  'tornadio-v09-ws': { label: 'tornadio 0.9 websocket', server: 'tornadio', driver: 'v09', transports: ['websocket'] },
+  'tornadio-v09-xhr': { label: 'tornadio 0.9 xhr-polling', server: 'tornadio', driver: 'v09', transports: ['xhr-polling'] },
   'raw-ws': { label: 'raw ws', server: 'raw-ws', driver: 'raw-ws', transports: ['websocket'] },
   'http-longpoll': { label: 'plain http long-poll', server: 'http-longpoll', driver: 'http-longpoll', transports: ['polling'] },
   'socketio-ws': {

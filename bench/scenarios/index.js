@@ -7,6 +7,31 @@
 /** One reported figure: `lower` says which way is better (for the reader; checks carry their own bound). */
 const m = (key, label, unit, digits, lower = true) => ({ key, label, unit, digits, lower });
 
+/**
+ * An echo between two protocols of the same tornadio server: the floor is
+ * the 0.6 path on the same transport, and the subject must stay within 1.1×
+ * of its server CPU per round trip.
+ */
+function sameServerEcho(title, subject, floor, what, label) {
+  return {
+    title,
+    module: 'echo',
+    targets: [subject, floor],
+    subject,
+    floor,
+    describe: (s) => `${what}; ${s.clients} clients × ${s.inFlight} messages in flight, ${s.messageBytes}-byte messages, ${s.durationMs / 1000} s measured after ${s.warmupMs / 1000} s warm-up`,
+    metrics: [
+      m('serverCpuPerOpUs', 'server CPU per round trip', 'µs', 2),
+      m('opsPerSec', 'round trips/s', '', 0, false),
+      m('latencyP50Us', 'p50 latency', 'µs', 0),
+      m('latencyP99Us', 'p99 latency', 'µs', 0),
+      m('otherCpuPct', 'other processes\' CPU during the window', '% of the machine', 0),
+      m('errors', 'errors', '', 0),
+    ],
+    checks: [{ metric: 'serverCpuPerOpUs', against: 'floor', max: 1.1, label: `${label}: server CPU per round trip ≤ 1.1× the 0.6 path` }],
+  };
+}
+
 const SCENARIOS = {
   'echo-ws': {
     title: '1. WebSocket echo',
@@ -131,6 +156,10 @@ const SCENARIOS = {
     ],
     checks: [{ metric: 'serverCpuPerOpUs', against: 'floor', max: 1.1, label: 'hixie-76 echo: server CPU per round trip ≤ 1.1× the RFC 6455 path' }],
   },
+  'eio3-echo-ws': sameServerEcho('11. EIO3 websocket echo', 'tornadio-eio3-ws', 'tornadio-ws', 'socket.io-client 2.x protocol (Engine.IO 3) against the 0.6 websocket path', 'EIO3 websocket echo'),
+  'eio3-longpoll': sameServerEcho('12. EIO3 long-poll echo', 'tornadio-eio3-polling', 'tornadio-xhr', 'socket.io-client 2.x protocol (Engine.IO 3) against the 0.6 xhr-polling path', 'EIO3 long-poll echo'),
+  'v09-echo-ws': sameServerEcho('13. 0.9 websocket echo', 'tornadio-v09-ws', 'tornadio-ws', 'Socket.IO 0.9 protocol against the 0.6 websocket path', '0.9 websocket echo'),
+  'v09-longpoll': sameServerEcho('14. 0.9 long-poll echo', 'tornadio-v09-xhr', 'tornadio-xhr', 'Socket.IO 0.9 protocol against the 0.6 xhr-polling path', '0.9 long-poll echo'),
   'v4-longpoll': {
     title: '7. v4 long-poll echo',
     module: 'echo',
