@@ -68,9 +68,23 @@ const ENGINE_IO_MESSAGES = ['Transport unknown', 'Session ID unknown', 'Bad hand
  * `{"code","message"}`; other refusals keep their status.
  */
 export function engineIoRefusal(refusal: Refusal): { status: number; body: string } {
+  const { status, code, message } = engineIoError(refusal);
+  return { status, body: JSON.stringify({ code, message }) };
+}
+
+/**
+ * A refused Engine.IO websocket upgrade, as engine.io answers one: the
+ * status as for a plain request, and its message alone as the body (no JSON).
+ */
+export function engineIoUpgradeRefusal(refusal: Refusal): { status: number; contentType: string; body: string } {
+  const { status, message } = engineIoError(refusal);
+  return { status, contentType: 'text/html', body: message };
+}
+
+function engineIoError(refusal: Refusal): { status: number; code: number; message: string } {
   const row: { status: number; engineIo?: number } = REFUSALS[refusal.code];
-  if (row.engineIo === undefined) return { status: refusal.status, body: JSON.stringify({ code: 3, message: refusal.body.trimEnd() }) };
-  return { status: row.engineIo === 4 ? 403 : 400, body: JSON.stringify({ code: row.engineIo, message: ENGINE_IO_MESSAGES[row.engineIo] }) };
+  if (row.engineIo === undefined) return { status: refusal.status, code: 3, message: refusal.body.trimEnd() };
+  return { status: row.engineIo === 4 ? 403 : 400, code: row.engineIo, message: ENGINE_IO_MESSAGES[row.engineIo] };
 }
 
 /**

@@ -42,17 +42,27 @@ export function writeRefusal(res: ServerResponse, refusal: Refusal, headers: Rec
   res.end(refusal.body);
 }
 
-/** Answers a refused upgrade with a plain HTTP status on the raw socket, then closes it. */
-export function refuseUpgrade(socket: Duplex, error: unknown, logger: Logger): Refusal {
+/** What a refused upgrade's HTTP answer carries; a protocol whose clients read it in their own form passes its own. */
+export interface UpgradeAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const plainUpgradeAnswer = (refusal: Refusal): UpgradeAnswer => ({ status: refusal.status, contentType: 'text/plain; charset=UTF-8', body: refusal.body });
+
+/** Answers a refused upgrade with an HTTP status on the raw socket, then closes it. */
+export function refuseUpgrade(socket: Duplex, error: unknown, logger: Logger, answerFor: (refusal: Refusal) => UpgradeAnswer = plainUpgradeAnswer): Refusal {
   const refusal = refusalFor(error);
   logRefusal(logger, 'upgrade', refusal, error);
   if (!socket.writable) {
     socket.destroy();
     return refusal;
   }
+  const { status, contentType, body } = answerFor(refusal);
   socket.end(
-    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Error'}\r\n` +
-      `Connection: close\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(refusal.body)}\r\n\r\n${refusal.body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+      `Connection: close\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     () => socket.destroy(),
   );
   return refusal;

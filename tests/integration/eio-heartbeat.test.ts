@@ -73,6 +73,25 @@ describe('Engine.IO heartbeat and handshake (the protocol suite\'s settings: 300
     expect(result.status).toBe(status);
     expect(JSON.parse(result.body)).toEqual(body);
   });
+
+  it.each([
+    ['an unknown sid', 'EIO=4&transport=websocket&sid=AAAAAAAAAAAAAAAAAAAAAAAA', 400, 'Session ID unknown'],
+    ['an unsupported version', 'EIO=9&transport=websocket', 400, 'Unsupported protocol version'],
+    ['a transport that is not websocket', 'EIO=4&transport=polling', 400, 'Transport unknown'],
+  ])('refuses a websocket upgrade with %s in engine.io\'s words', async (_what, query, status, message) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?${query}`);
+    ws.on('error', () => undefined); // the refusal also surfaces as an error on the client
+    const answer = await waitFor<{ status: number; body: string }>('the refusal', (done) =>
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+      }),
+    );
+    expect(answer).toEqual({ status, body: message });
+    ws.terminate();
+  });
 });
 
 describe('Engine.IO polling rules', () => {

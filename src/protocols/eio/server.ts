@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectionClass } from '../../connection';
-import { engineIoRefusal, refusalFor, RequestError } from '../../errors';
+import { engineIoRefusal, engineIoUpgradeRefusal, refusalFor, RequestError } from '../../errors';
 import { readBodyBytes } from '../../http/body';
 import { answerPreflight } from '../../http/preflight';
 import { CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
+import { refuseUpgrade } from '../../http/refusal';
 import { describeRequest } from '../../http/request-info';
 import type { SessionHub } from '../../hub/session-hub';
 import type { RegisteredSession } from '../../hub/session-registry';
@@ -44,7 +45,12 @@ class EngineRequest implements ClaimedRequest {
   }
 
   upgrade(socket: Duplex, head: Buffer): void {
-    this.server.upgrade(this, socket, head);
+    try {
+      this.server.upgrade(this, socket, head);
+    } catch (error) {
+      // Refused here rather than by the router, so the client reads engine.io's own words.
+      refuseUpgrade(socket, error, this.server.logger, engineIoUpgradeRefusal);
+    }
   }
 }
 
