@@ -39,6 +39,23 @@ describe("the seed README's examples", () => {
     ]);
   });
 
+  it('j marks a JSON message, in the README form and the encoder form, with or without a realm', () => {
+    for (const payload of ['1:16:r:chat\nj:{"a":1},', '1:17:r:chat\nj\n:{"a":1},']) {
+      const { frames, error } = decodePayload(payload);
+      expect(error).toBeUndefined();
+      expect(frames).toHaveLength(1);
+      const frame = frames[0];
+      if (frame.type !== FrameType.Message) throw new Error(`expected a message frame, got type ${frame.type}`);
+      expect(interpretMessage(frame.data)).toEqual({ ok: true, namespace: '/chat', json: true, text: '{"a":1}' });
+    }
+    expect(interpretMessage('j\n:{"a":1}')).toEqual({ ok: true, namespace: '/', json: true, text: '{"a":1}' });
+  });
+
+  it('r:chat\n:Hello world (a newline before the message) is the same message as r:chat:Hello world', () => {
+    expect(decodePayload('1:19:r:chat\n:Hello world,').frames).toEqual([{ type: FrameType.Message, data: 'r:chat\n:Hello world' }]);
+    expect(interpretMessage('r:chat\n:Hello world')).toEqual(interpretMessage('r:chat:Hello world'));
+  });
+
   it('3:3:253, hands the client session id 253', () => {
     expect(encodeSessionId('253')).toBe('3:3:253,');
     expect(decodePayload('3:3:253,').frames).toEqual([{ type: FrameType.SessionId, id: '253' }]);
