@@ -19,6 +19,16 @@ interface Reply {
   error?: string;
 }
 
+/** Resolves as `promise` does, or fails after `ms` (the timer is cleared either way). */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * A tornadio cluster node in a child process of its own (tests/helpers/cluster-node-main.js
  * on dist/), driven over IPC. Signals go to that process only, by its pid.
@@ -113,7 +123,7 @@ export class ClusterNode {
     this.signal('SIGCONT');
     try {
       await this.call('close', {}, 8000);
-      await Promise.race([exited, new Promise((_resolve, reject) => setTimeout(() => reject(new Error('no exit')), 5000))]);
+      await withTimeout(exited, 5000, `${this.nodeId} to exit`);
     } catch {
       await this.kill();
     }
