@@ -74,8 +74,8 @@ export class AnnotatedFraming implements Framing {
  * Reads one annotated session's payloads: heartbeats, the client's force
  * disconnect, and messages, each handed to the connection of its realm
  * (`/` is the session's own). A frame the fork would not write (a bad
- * length, no `,`, an unknown type) closes the whole session, logged; a
- * realm the router has no class for is logged and its message dropped.
+ * length, no `,`, an unknown type) or a realm the router has no class for
+ * closes the whole session, logged.
  */
 class RealmReceiver implements PayloadReceiver, RealmHost {
   /** Realms this session has opened, closed ones included: at most one per namespace of the router. */
@@ -138,8 +138,8 @@ class RealmReceiver implements PayloadReceiver, RealmHost {
     if (known) return known;
     const ConnectionType = this.directory.connectionClassFor(namespace);
     if (!ConnectionType) {
-      // Nothing is kept for it: a client naming endless unknown realms costs a log line each, no memory.
-      this.logger.warn(`[session ${this.session.id}] message for realm ${realmOf(namespace) ?? ''} dropped: the router has no namespace ${namespace}`);
+      // The fork has no frame to refuse one realm: a client that names a realm we do not serve is closed.
+      this.fail(`the client named realm ${realmOf(namespace) ?? ''}, but the router has no namespace ${namespace}`);
       return undefined;
     }
     const realm = new RealmConnection(this.session, namespace, realmOf(namespace) ?? '', ConnectionType, this, this.framing.encoderFor(namespace));
