@@ -520,7 +520,6 @@ describe('Engine.IO protocol', () => {
       expect(released.status).toBe(200);
       expect(released.body).toBe('6');
       socket.send('5');
-      socket.send('42["message","not yet connected"]'); // dropped: no namespace joined yet
       socket.send('40');
       expect(await socket.nextText('the CONNECT answer over the upgraded socket')).toMatch(/^40\{"sid":/);
       expect(await socket.nextText('the auth packet')).toBe('42["auth",{}]');

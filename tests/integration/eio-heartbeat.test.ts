@@ -63,6 +63,29 @@ describe('Engine.IO heartbeat and handshake (the protocol suite\'s settings: 300
     await waitFor<number>('the close', (done) => void client.closed.then(done), 4000);
   });
 
+  it('closes a client that sends a packet for a namespace it never joined, or a second CONNECT (as socket.io 4)', async () => {
+    for (const offence of ['42/elsewhere,["x"]', '40']) {
+      const client = open();
+      await client.next();
+      client.ws.send('40');
+      expect(await client.next()).toMatch(/^40\{"sid":/);
+      client.ws.send(offence);
+      await waitFor<number>(`the close after ${offence}`, (done) => void client.closed.then(done), 3000);
+    }
+  });
+
+  it('drops a late packet for a namespace the client has left, and keeps the session', async () => {
+    const client = open();
+    await client.next();
+    client.ws.send('40');
+    expect(await client.next()).toMatch(/^40\{"sid":/);
+    client.ws.send('41');
+    client.ws.send('42["late"]');
+    client.ws.send('40');
+    expect(await client.next()).toMatch(/^40\{"sid":/);
+    client.ws.close();
+  });
+
   it.each([
     ['an unknown transport', '/socket.io/?EIO=4&transport=carrier-pigeon', 'GET', 400, { code: 0, message: 'Transport unknown' }],
     ['an unknown sid', '/socket.io/?EIO=4&transport=polling&sid=AAAAAAAAAAAAAAAAAAAAAAAA', 'GET', 400, { code: 1, message: 'Session ID unknown' }],

@@ -40,6 +40,13 @@ export interface EngineDialect {
   decodePostBody(body: string | Buffer, maxPackets: number): EnginePacket[];
   /** v3: the default namespace is joined with the session, without a CONNECT packet. */
   readonly joinsRootImplicitly: boolean;
+  /**
+   * v4 (as socket.io 4): a packet for a namespace the client never joined,
+   * or a second CONNECT to one it is in, closes the client. v3 (as
+   * socket.io 2): the packet is dropped and the second CONNECT ignored, since
+   * socket.io-client 2.x sends CONNECT again when `open()` is called early.
+   */
+  readonly strictNamespaces: boolean;
   /** The namespace a CONNECT names, and the query a v3 client appends to it (`/chat?x=1`). */
   splitNamespace(nsp: string): { name: string; query: string | null };
   /** The id of a client's socket in one namespace; `newId` makes a fresh one. */
@@ -63,6 +70,7 @@ export const EIO4_DIALECT: EngineDialect = {
   postBody: (bytes) => decodeUtf8Body(bytes),
   decodePostBody: (body, maxPackets) => decodePollingPayload(typeof body === 'string' ? body : body.toString('utf8'), maxPackets),
   joinsRootImplicitly: false,
+  strictNamespaces: true,
   splitNamespace: (nsp) => ({ name: nsp, query: null }),
   socketId: (_engineId, _namespace, newId) => newId(),
   connectAnswer: (nsp, socketId) => ({ type: SocketPacketType.CONNECT, nsp, data: { sid: socketId } }),

@@ -63,6 +63,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   /** `3probe` went out on `#probe`: from now on the client is pausing its polling, so no GET may be held. */
   #probeAnswered = false;
   readonly #sockets = new Map<string, EioSocket>();
+  /** Namespaces this client was in and left (or was refused): a late packet for one is no fault. Bounded by the router's namespaces. */
+  readonly #left = new Set<string>();
   readonly #decoder = new SocketPacketDecoder({ maxAttachments: MAX_ATTACHMENTS });
   #awaitingPong = false;
   /** What the shared deadline clocks call when this session's time is up (the registry owns `expire`). */
@@ -259,9 +261,12 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     this.host.hub.counters.messagesIn++;
     if (packet.type === SocketPacketType.CONNECT) return this.#connect(packet);
     const socket = this.#sockets.get(packet.nsp);
-    // A packet for a namespace this client left (or never joined) is dropped, as socket.io does.
-    if (!socket) return this.logger.debug(`[engine ${this.id}] packet for ${packet.nsp}, which it has not joined, dropped`);
-    socket.receive(packet);
+    if (socket) return socket.receive(packet);
+    // A namespace the server just left may still get a packet the client sent before it heard: that one is dropped.
+    if (this.#left.has(packet.nsp) || !this.dialect.strictNamespaces) {
+      return this.logger.debug(`[engine ${this.id}] packet for ${packet.nsp}, which it is not in, dropped`);
+    }
+    this.fail(`a packet for ${packet.nsp}, which it never joined`);
   }
 
   #connect(packet: SocketPacket): void {
@@ -272,8 +277,11 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       this.send(enginePacketsOf(dialect.refusal(nsp, { message: 'Invalid namespace' })));
       return;
     }
-    // socket.io-client 2.x sends CONNECT again when `open()` is called before the first is answered; the first answer serves both.
-    if (this.#sockets.has(nsp)) return this.logger.debug(`[engine ${this.id}] a second CONNECT to ${nsp}, ignored`);
+    if (this.#sockets.has(nsp)) {
+      if (dialect.strictNamespaces) return this.fail(`a second CONNECT to ${nsp}`);
+      return this.logger.debug(`[engine ${this.id}] a second CONNECT to ${nsp}, ignored (the first answer serves both)`);
+    }
+    this.#left.delete(nsp);
     this.host.connectDeadlines.delete(this.#connectWatch);
     const space = this.host.hub.namespace(nsp);
     const socket = new EioSocket(dialect.socketId(this.id, nsp, this.#newId), nsp, space, ConnectionType, this, this.host.encoderFor(nsp), dialect);
@@ -287,7 +295,10 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   readonly #newId = (): string => this.host.hub.newSessionId();
 
   socketGone(socket: EioSocket, wasOpen: boolean): void {
-    if (this.#sockets.get(socket.namespace) === socket) this.#sockets.delete(socket.namespace);
+    if (this.#sockets.get(socket.namespace) === socket) {
+      this.#sockets.delete(socket.namespace);
+      this.#left.add(socket.namespace);
+    }
     if (wasOpen) this.host.hub.memberClosed(socket);
   }
 

@@ -30,6 +30,7 @@ export const EIO3_DIALECT: EngineDialect = {
   },
   // socket.io 2 joins `/` for every client and sends its `40` right after the open packet.
   joinsRootImplicitly: true,
+  strictNamespaces: false,
   splitNamespace: (nsp) => {
     const mark = nsp.indexOf('?');
     return mark === -1 ? { name: nsp, query: null } : { name: nsp.substring(0, mark), query: nsp.substring(mark + 1) };
