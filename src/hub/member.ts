@@ -2,7 +2,8 @@ import type { SocketConnection } from '../connection';
 import type { BroadcastEncodings } from './packet';
 
 /** The client generations tornadio speaks, as `info.protocol` names them. */
-export type ProtocolName = '0.6' | '0.9' | 'eio3' | 'eio4';
+export const PROTOCOL_NAMES = ['0.6', '0.9', 'eio3', 'eio4'] as const;
+export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
 
 /**
  * A live connection as the hub sees it, whatever protocol carries it: one

@@ -1,6 +1,6 @@
 import { RequestError } from '../errors';
 import { HubNamespace, inMemoryAdapter, type AdapterFactory } from './hub-namespace';
-import type { Member } from './member';
+import { PROTOCOL_NAMES, type Member } from './member';
 import { SessionIdIssuer } from './session-id';
 import { SessionRegistry, type RegisteredSession } from './session-registry';
 import { TrafficCounters, type RouterStats } from './stats';
@@ -103,13 +103,14 @@ export class SessionHub {
 
   get stats(): RouterStats {
     const connectionsByTransport: Record<string, number> = {};
-    const connectionsByProtocol: RouterStats['connectionsByProtocol'] = {};
+    // Every generation is listed, at zero too, so a dashboard's series never vanish.
+    const connectionsByProtocol = Object.fromEntries(PROTOCOL_NAMES.map((name) => [name, 0])) as RouterStats['connectionsByProtocol'];
     let connections = 0;
     for (const space of this.#namespaces.values()) {
       for (const member of space.local.members()) {
         connections++;
         connectionsByTransport[member.transport] = (connectionsByTransport[member.transport] ?? 0) + 1;
-        connectionsByProtocol[member.protocol] = (connectionsByProtocol[member.protocol] ?? 0) + 1;
+        connectionsByProtocol[member.protocol]++;
       }
     }
     return { connections, connectionsByTransport, connectionsByProtocol, ...this.counters };

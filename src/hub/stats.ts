@@ -5,7 +5,7 @@ export interface RouterStats {
   /** Open connections, in all, by transport and by protocol. */
   connections: number;
   connectionsByTransport: Record<string, number>;
-  connectionsByProtocol: Partial<Record<ProtocolName, number>>;
+  connectionsByProtocol: Record<ProtocolName, number>;
   sessionsCreated: number;
   sessionsClosed: number;
   messagesIn: number;

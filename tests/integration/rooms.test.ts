@@ -112,7 +112,7 @@ describe('rooms and broadcasts on 0.6 connections', () => {
 
     for (const member of members) expect([member.transport, got(member)]).toEqual([member.transport, ['six', '~j~{"name":"six-event","args":[{"n":6}]}']]);
     expect(got(outsider)).toEqual([]);
-    expect(server.router.stats.connectionsByProtocol).toEqual({ '0.6': 7 });
+    expect(server.router.stats.connectionsByProtocol).toEqual({ '0.6': 7, '0.9': 0, eio3: 0, eio4: 0 });
   });
 
   it('leave stops delivery to that connection only', async () => {
@@ -591,7 +591,7 @@ describe('rooms and broadcasts on 0.6 connections', () => {
 
   it('stats counts open connections by protocol and by transport', async () => {
     expect(server.router.stats.connections).toBe(0);
-    expect(server.router.stats.connectionsByProtocol['0.6'] ?? 0).toBe(0);
+    expect(server.router.stats.connectionsByProtocol).toEqual({ '0.6': 0, '0.9': 0, eio3: 0, eio4: 0 });
 
     const ws1 = await open('websocket', ['a']);
     await open('websocket');
@@ -599,7 +599,7 @@ describe('rooms and broadcasts on 0.6 connections', () => {
     await open('xhr-polling', ['b']);
     let stats = server.router.stats;
     expect(stats.connections).toBe(4);
-    expect(stats.connectionsByProtocol).toEqual({ '0.6': 4 });
+    expect(stats.connectionsByProtocol).toEqual({ '0.6': 4, '0.9': 0, eio3: 0, eio4: 0 });
     expect(stats.connectionsByTransport).toMatchObject({ websocket: 2, 'xhr-polling': 2, 'jsonp-polling': 0, htmlfile: 0 });
 
     openHook = () => false;
@@ -610,7 +610,7 @@ describe('rooms and broadcasts on 0.6 connections', () => {
     await waitFor(() => server.log.closed.includes(ws1.sessionId), 5000, 'onClose');
     stats = server.router.stats;
     expect(stats.connections).toBe(3);
-    expect(stats.connectionsByProtocol).toEqual({ '0.6': 3 });
+    expect(stats.connectionsByProtocol).toEqual({ '0.6': 3, '0.9': 0, eio3: 0, eio4: 0 });
     expect(stats.connectionsByTransport).toMatchObject({ websocket: 1, 'xhr-polling': 2 });
   });
 });
