@@ -1,3 +1,4 @@
+import { io, type Socket } from 'socket.io-client';
 import { Application, getRouter, SocketConnection, SocketServer, type ConnectionInfo, type IncomingMessage, type RouterSettings } from '../../src';
 import type { TransportName } from '../../src/protocols/v06/transport-names';
 import { RecordingLogger } from '../helpers/server';
@@ -411,6 +412,124 @@ describe('every 0.6 transport frames through the one annotated framing', () => {
     expect(await waitForMessages(client, 1)).toEqual([{ realm: 'chat', json: false, text: 'chat: a\nb' }]);
   });
 });
+
+/** A value whose every JSON encoding is counted: how many times a broadcast was encoded. */
+function countedValue(value: Record<string, unknown>): { value: unknown; encodings: () => number } {
+  let count = 0;
+  return {
+    value: {
+      toJSON: () => {
+        count++;
+        return value;
+      },
+    },
+    encodings: () => count,
+  };
+}
+
+describe('broadcast and rooms with annotated clients', () => {
+  it('to(room) in a realm reaches the other members of the room, annotated with the realm', async () => {
+    const { port } = await startServer();
+    const [a, b, c, outsider] = await Promise.all([open('websocket', port), open('xhr-polling', port), open('jsonp-polling', port), open('websocket', port)]);
+    for (const client of [a, b, c]) await client.sendRaw(message('join|lobby', 'chat'));
+    await outsider.sendRaw(message('hello', 'chat'));
+    for (const client of [a, b, c, outsider]) await waitForMessages(client, 1);
+    await a.sendRaw(message('to|lobby', 'chat'));
+    for (const client of [b, c]) expect((await waitForMessages(client, 2))[1]).toEqual({ realm: 'chat', json: false, text: 'chat to lobby' });
+    // A message a sends itself afterwards arrives after the broadcast would have: the broadcast skipped it.
+    await a.sendRaw(message('done', 'chat'));
+    expect((await waitForMessages(a, 2))[1]).toEqual({ realm: 'chat', json: false, text: 'chat: done' });
+    await outsider.sendRaw(message('done', 'chat'));
+    expect((await waitForMessages(outsider, 2))[1]).toEqual({ realm: 'chat', json: false, text: 'chat: done' });
+  });
+
+  it('a broadcast into a namespace is encoded once for all its annotated clients, whatever their transport', async () => {
+    const { port, router } = await startServer();
+    const transports: TransportName[] = ['websocket', 'websocket', 'flashsocket', 'xhr-polling', 'jsonp-polling', 'xhr-multipart', 'htmlfile'];
+    const all = await Promise.all(transports.map((transport) => open(transport, port)));
+    for (const client of all) await client.sendRaw(message('join|lobby', 'chat'));
+    for (const client of all) await waitForMessages(client, 1);
+    const chat = countedValue({ to: 'chat' });
+    router.of('/chat').to('lobby').send(chat.value);
+    const root = countedValue({ to: 'root' });
+    router.of('/').send(root.value);
+    for (const client of all) {
+      expect((await waitForMessages(client, 3)).slice(1)).toEqual([
+        { realm: 'chat', json: true, text: '{"to":"chat"}' },
+        { realm: null, json: true, text: '{"to":"root"}' },
+      ]);
+    }
+    expect([chat.encodings(), root.encodings()]).toEqual([1, 1]);
+  });
+
+  it('a v4 client in the same namespace and room gets the same broadcast: one encoding per framing', async () => {
+    const { port, router } = await startServer();
+    const annotated = await Promise.all([open('websocket', port), open('xhr-polling', port)]);
+    for (const client of annotated) await client.sendRaw(message('join|lobby', 'chat'));
+    for (const client of annotated) await waitForMessages(client, 1);
+    const v4: Socket = io(`http://127.0.0.1:${port}/chat`, { transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      const next = () => new Promise<unknown>((resolve) => v4.once('message', resolve));
+      for (const room of ['lobby', 'v4-only']) {
+        const joined = next();
+        v4.send(`join|${room}`);
+        expect(await withTimeout(joined, 'the v4 join answer')).toBe(`joined ${room}`);
+      }
+      // What the v4 encoding alone costs (its parser reads a value's toJSON more than once).
+      let got = next();
+      const v4Only = countedValue({ v4: true });
+      router.of('/chat').to('v4-only').send(v4Only.value);
+      expect(await withTimeout(got, 'the v4-only broadcast')).toEqual({ v4: true });
+      got = next();
+      const counted = countedValue({ both: true });
+      router.of('/chat').to('lobby').send(counted.value);
+      expect(await withTimeout(got, 'the v4 broadcast')).toEqual({ both: true });
+      for (const client of annotated) expect((await waitForMessages(client, 2))[1]).toEqual({ realm: 'chat', json: true, text: '{"both":true}' });
+      // Both annotated clients together cost one encoding more than the v4 client alone.
+      expect(counted.encodings() - v4Only.encodings()).toBe(1);
+    } finally {
+      v4.close();
+    }
+  });
+
+  it('broadcast from / reaches the other sessions unannotated; a closed session leaves its realm rooms', async () => {
+    const { port, router, world } = await startServer();
+    const [a, b, c] = await Promise.all([open('websocket', port), open('xhr-polling', port), open('websocket', port)]);
+    for (const client of [a, b, c]) await client.sendRaw(message('join|lobby', 'chat'));
+    for (const client of [a, b, c]) await waitForMessages(client, 1);
+    await a.sendRaw(message('broadcast|hi'));
+    for (const client of [b, c]) expect((await waitForMessages(client, 2))[1]).toEqual({ realm: null, json: false, text: 'root says hi' });
+    expect((await router.of('/chat').in('lobby').fetchConnections()).map((summary) => summary.id).sort()).toEqual([a, b, c].map((client) => client.sessionId).sort());
+    await c.sendRaw('0:0:,');
+    await waitFor(() => world.closed.includes(`/chat ${c.sessionId}`), 5000, 'onClose of /chat for c');
+    expect((await router.of('/chat').in('lobby').fetchConnections()).map((summary) => summary.id).sort()).toEqual([a, b].map((client) => client.sessionId).sort());
+  });
+
+  it('disconnectSockets() on a realm ends those realm connections only: the sessions and / go on', async () => {
+    const { port, router, world } = await startServer();
+    const [a, b] = await Promise.all([open('websocket', port), open('xhr-polling', port)]);
+    for (const client of [a, b]) await client.sendRaw(message('join|lobby', 'chat'));
+    for (const client of [a, b]) await waitForMessages(client, 1);
+    router.of('/chat').disconnectSockets();
+    await waitFor(() => world.closed.length === 2, 5000, 'onClose of both /chat connections');
+    expect(world.closed.sort()).toEqual([a, b].map((client) => `/chat ${client.sessionId}`).sort());
+    for (const client of [a, b]) {
+      await client.sendRaw(message('still', 'chat') + message('root still'));
+      // The closed realm drops its message; / answers.
+      expect((await waitForMessages(client, 2))[1]).toEqual({ realm: null, json: false, text: 'root: root still' });
+    }
+    expect(world.messages.filter((m) => m.namespace === '/chat' && m.message === 'still')).toEqual([]);
+  });
+});
+
+async function withTimeout<T>(promise: Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 describe('the default framing is still 0.6', () => {
   it('a router without the setting speaks ~m~, even with namespaces', async () => {
