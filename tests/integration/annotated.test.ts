@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { connect as netConnect, type Socket as NetSocket } from 'node:net';
 import { Application, getRouter, SocketConnection, SocketServer, type ConnectionInfo, type IncomingMessage, type RouterSettings } from '../../src';
 import type { TransportName } from '../../src/protocols/v06/transport-names';
 import { RecordingLogger } from '../helpers/server';
@@ -105,11 +106,69 @@ class AnnotatedStreaming extends StreamingClient {
   }
 }
 
-type AnnotatedClient = AnnotatedWebSocket | AnnotatedPolling | AnnotatedStreaming;
+/** hixie-75 (Safari 5, old Chrome) on raw TCP: no key challenge, text frames `0x00 … 0xFF`, closed by closing TCP. */
+class AnnotatedHixie75 {
+  sessionId = '';
+  readonly peer = new AnnotatedPeer(this);
+  readonly socket: NetSocket;
+  readonly closed: Promise<void>;
+  #buffer = Buffer.alloc(0);
+  #inHead = true;
 
-async function open(transport: TransportName, port: number, options: ClientOptions = {}): Promise<AnnotatedClient> {
+  constructor(
+    readonly transport: 'websocket' | 'flashsocket',
+    port: number,
+  ) {
+    const head = [`GET /socket.io/${transport} HTTP/1.1`, 'Upgrade: WebSocket', 'Connection: Upgrade', `Host: 127.0.0.1:${port}`, 'Origin: http://127.0.0.1'];
+    this.socket = netConnect(port, '127.0.0.1', () => this.socket.write(`${head.join('\r\n')}\r\n\r\n`));
+    this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()));
+    this.socket.on('error', () => undefined);
+    this.socket.on('data', (chunk: Buffer) => this.#receive(chunk));
+  }
+
+  #receive(chunk: Buffer): void {
+    this.#buffer = Buffer.concat([this.#buffer, chunk]);
+    if (this.#inHead) {
+      const end = this.#buffer.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const status = this.#buffer.subarray(0, end).toString('latin1').split('\r\n')[0];
+      if (!status.startsWith('HTTP/1.1 101')) {
+        this.peer.errors.push(`handshake answered ${status}`);
+        return void this.socket.destroy();
+      }
+      this.#buffer = this.#buffer.subarray(end + 4);
+      this.#inHead = false;
+    }
+    let end: number;
+    while (this.#buffer[0] === 0x00 && (end = this.#buffer.indexOf(0xff)) !== -1) {
+      this.peer.read(this.#buffer.subarray(1, end).toString('utf8'));
+      this.#buffer = this.#buffer.subarray(end + 1);
+    }
+  }
+
+  sendRaw(payload: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.socket.writable) return reject(new Error('socket closed'));
+      this.socket.write(Buffer.concat([Buffer.from([0x00]), Buffer.from(payload, 'utf8'), Buffer.from([0xff])]), (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+type AnnotatedClient = AnnotatedWebSocket | AnnotatedPolling | AnnotatedStreaming | AnnotatedHixie75;
+
+async function open(transport: TransportName | 'websocket hixie-75' | 'flashsocket hixie-75', port: number, options: ClientOptions = {}): Promise<AnnotatedClient> {
   let client: AnnotatedClient;
   switch (transport) {
+    case 'websocket hixie-75':
+      client = new AnnotatedHixie75('websocket', port);
+      break;
+    case 'flashsocket hixie-75':
+      client = new AnnotatedHixie75('flashsocket', port);
+      break;
     case 'websocket':
     case 'flashsocket':
       client = new AnnotatedWebSocket(transport, port, options);
@@ -384,7 +443,7 @@ describe('annotated heartbeats (websocket)', () => {
 });
 
 describe('every 0.6 transport frames through the one annotated framing', () => {
-  const transports: TransportName[] = ['websocket', 'flashsocket', 'xhr-polling', 'jsonp-polling', 'xhr-multipart', 'htmlfile'];
+  const transports = ['websocket', 'flashsocket', 'websocket hixie-75', 'flashsocket hixie-75', 'xhr-polling', 'jsonp-polling', 'xhr-multipart', 'htmlfile'] as const;
   it.each(transports)('%s: handshake, a realm message and JSON both ways, server close with 0:0:,', async (transport) => {
     const { port, world } = await startServer();
     const client = await open(transport, port);
@@ -531,6 +590,15 @@ async function withTimeout<T>(promise: Promise<T>, what: string, timeoutMs = 500
   }
 }
 
+describe('the client file', () => {
+  it("is not served from an annotated router: the shipped 0.6 client speaks ~m~", async () => {
+    const { port, world } = await startServer();
+    const result = await httpRequest(port, 'GET', '/socket.io/socket.io.js');
+    expect(result.status).toBe(404);
+    expect(world.logger.lines.some((line) => line.includes("not this router's annotated framing"))).toBe(true);
+  });
+});
+
 describe('the default framing is still 0.6', () => {
   it('a router without the setting speaks ~m~, even with namespaces', async () => {
     const world: World = { logger: new RecordingLogger(), opened: [], messages: [], closed: [] };
@@ -540,5 +608,6 @@ describe('the default framing is still 0.6', () => {
     servers.push(server);
     const handshake = await httpRequest(server.port, 'GET', `/socket.io/xhr-polling//${Date.now()}`);
     expect(handshake.body).toMatch(/^~m~24~m~[A-Za-z0-9_-]{24}$/);
+    expect((await httpRequest(server.port, 'GET', '/socket.io/socket.io.js')).status).toBe(200);
   });
 });

@@ -119,6 +119,10 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     try {
       if (path.target === 'socket.io.js') {
         if (!this.settings.serveClient) throw new RequestError('NOT_FOUND', 'the client file is not served');
+        // The shipped 0.6 client speaks `~m~`: handing it out from an annotated router gives pages a client that cannot connect.
+        if (this.framing.name === 'annotated' && this.settings.clientBundle === '0.6') {
+          throw new RequestError('NOT_FOUND', "the 0.6 client speaks ~m~, not this router's annotated framing: serve the seed fork's client yourself");
+        }
         serveClientFile(request.req, res, this.settings.clientBundle === 'v4' ? CLIENT_V4_PATH : CLIENT_06_PATH);
         return;
       }
