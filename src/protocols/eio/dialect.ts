@@ -49,8 +49,8 @@ export interface EngineDialect {
   readonly strictNamespaces: boolean;
   /** The namespace a CONNECT names, and the query a v3 client appends to it (`/chat?x=1`). */
   splitNamespace(nsp: string): { name: string; query: string | null };
-  /** The id of a client's socket in one namespace; `newId` makes a fresh one. */
-  socketId(engineId: string, namespace: string, newId: () => string): string;
+  /** The id of a client's socket in one namespace; `ids` makes a fresh one. */
+  socketId(engineId: string, namespace: string, ids: { newSessionId(): string }): string;
   /** The answer to an accepted CONNECT. */
   connectAnswer(namespace: string, socketId: string): SocketPacket;
   /** The answer to a refused CONNECT (or an unknown namespace). */
@@ -72,7 +72,7 @@ export const EIO4_DIALECT: EngineDialect = {
   joinsRootImplicitly: false,
   strictNamespaces: true,
   splitNamespace: (nsp) => ({ name: nsp, query: null }),
-  socketId: (_engineId, _namespace, newId) => newId(),
+  socketId: (_engineId, _namespace, ids) => ids.newSessionId(),
   connectAnswer: (nsp, socketId) => ({ type: SocketPacketType.CONNECT, nsp, data: { sid: socketId } }),
   refusal: (nsp, payload) => ({ type: SocketPacketType.CONNECT_ERROR, nsp, data: payload }),
 };

@@ -42,6 +42,35 @@ const MAX_ATTACHMENTS = 64;
 const RESOLVED = Promise.resolve();
 const WS_TEXT = { binary: false } as const;
 const WS_BINARY = { binary: true } as const;
+const CONNECT_TIMEOUT_REASON = 'no namespace joined within connectTimeout';
+const SILENCE_REASON = 'ping timeout: no packet from the client within pingInterval + pingTimeout';
+
+/** The session each websocket carries, for the listeners below (weak: a socket that is gone takes its entry with it). */
+const SESSION_OF_SOCKET = new WeakMap<WebSocket, EngineSession>();
+
+function onSessionSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  SESSION_OF_SOCKET.get(this)?.socketMessage(this, data, isBinary);
+}
+
+function onSessionSocketClose(this: WebSocket): void {
+  SESSION_OF_SOCKET.get(this)?.socketClosed(this);
+}
+
+function onSessionSocketError(this: WebSocket, error: Error): void {
+  SESSION_OF_SOCKET.get(this)?.socketError(error);
+}
+
+/** A deadline-clock entry that ends its session with a reason when it passes: a small object, no closure. */
+class SessionDeadline implements Expirable {
+  constructor(
+    private readonly session: EngineSession,
+    private readonly reason: string,
+  ) {}
+
+  expire(): void {
+    this.session.abort(this.reason);
+  }
+}
 
 /**
  * One Engine.IO session: the transport (polling, then perhaps websocket),
@@ -63,14 +92,19 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   /** `3probe` went out on `#probe`: from now on the client is pausing its polling, so no GET may be held. */
   #probeAnswered = false;
   readonly #sockets = new Map<string, EioSocket>();
-  /** Namespaces this client was in and left (or was refused): a late packet for one is no fault. Bounded by the router's namespaces. */
-  readonly #left = new Set<string>();
+  /**
+   * Namespaces this client was in and left (or was refused): a late packet
+   * for one is no fault. Bounded by the router's namespaces; made on the
+   * first leave, since most sessions never leave one.
+   */
+  #left: Set<string> | null = null;
   readonly #decoder = new SocketPacketDecoder({ maxAttachments: MAX_ATTACHMENTS });
   #awaitingPong = false;
-  /** What the shared deadline clocks call when this session's time is up (the registry owns `expire`). */
-  readonly #pongWatch: Expirable = { expire: () => this.abort('ping timeout') };
-  readonly #connectWatch: Expirable = { expire: () => this.#sockets.size === 0 && this.abort('no namespace joined within connectTimeout') };
-  readonly #silenceWatch: Expirable = { expire: () => this.abort('ping timeout: no packet from the client within pingInterval + pingTimeout') };
+  // What the shared deadline clocks call when this session's time is up (the registry owns `expire`).
+  // Each exists only while it can fire: an idle session keeps one small object, not three closures.
+  #pongWatch: SessionDeadline | null = null;
+  #connectWatch: SessionDeadline | null = null;
+  #silenceWatch: SessionDeadline | null = null;
   #closed = false;
   #lastActive = Date.now();
 
@@ -108,10 +142,10 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
    * follows it unasked) and starts the timers that watch the client.
    */
   start(): void {
-    if (this.dialect.clientPings) this.host.silenceDeadlines.add(this.#silenceWatch);
+    if (this.dialect.clientPings) this.host.silenceDeadlines.add((this.#silenceWatch = new SessionDeadline(this, SILENCE_REASON)));
     else this.host.pings.add(this);
     // A transport session that never joins a namespace is closed (as socket.io's connectTimeout).
-    this.host.connectDeadlines.add(this.#connectWatch);
+    this.host.connectDeadlines.add((this.#connectWatch = new SessionDeadline(this, CONNECT_TIMEOUT_REASON)));
     // The same for every session of a server but the sid: written once (session ids need no JSON escaping).
     this.send([{ type: 'open', data: `{"sid":"${this.id}",${this.host.handshakeTail(this.dialect, this.transport)}` }]);
     if (this.dialect.joinsRootImplicitly) this.#connect({ type: SocketPacketType.CONNECT, nsp: '/' });
@@ -217,7 +251,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   receive(packets: readonly EnginePacket[]): void {
     this.#lastActive = Date.now();
     // v3 takes any packet as a sign of life, as engine.io 3 does, not only a ping.
-    if (this.dialect.clientPings && !this.#closed) this.host.silenceDeadlines.renew(this.#silenceWatch);
+    if (this.#silenceWatch && !this.#closed) this.host.silenceDeadlines.renew(this.#silenceWatch);
     for (const packet of packets) {
       if (this.#closed) return;
       this.#receivePacket(packet);
@@ -230,7 +264,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
         // v3 has no server pings to answer; engine.io 3 ignores a pong too.
         if (this.dialect.clientPings) return;
         this.#awaitingPong = false;
-        this.host.pongDeadlines.delete(this.#pongWatch);
+        if (this.#pongWatch) this.host.pongDeadlines.delete(this.#pongWatch);
         return;
       case 'message':
         return this.#receiveMessage(packet.data ?? '');
@@ -263,7 +297,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     const socket = this.#sockets.get(packet.nsp);
     if (socket) return socket.receive(packet);
     // A namespace the server just left may still get a packet the client sent before it heard: that one is dropped.
-    if (this.#left.has(packet.nsp) || !this.dialect.strictNamespaces) {
+    if (this.#left?.has(packet.nsp) || !this.dialect.strictNamespaces) {
       return this.logger.debug(`[engine ${this.id}] packet for ${packet.nsp}, which it is not in, dropped`);
     }
     this.fail(`a packet for ${packet.nsp}, which it never joined`);
@@ -281,10 +315,13 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       if (dialect.strictNamespaces) return this.fail(`a second CONNECT to ${nsp}`);
       return this.logger.debug(`[engine ${this.id}] a second CONNECT to ${nsp}, ignored (the first answer serves both)`);
     }
-    this.#left.delete(nsp);
-    this.host.connectDeadlines.delete(this.#connectWatch);
+    this.#left?.delete(nsp);
+    if (this.#connectWatch) {
+      this.host.connectDeadlines.delete(this.#connectWatch);
+      this.#connectWatch = null;
+    }
     const space = this.host.hub.namespace(nsp);
-    const socket = new EioSocket(dialect.socketId(this.id, nsp, this.#newId), nsp, space, ConnectionType, this, this.host.encoderFor(nsp), dialect);
+    const socket = new EioSocket(dialect.socketId(this.id, nsp, this.host.hub), nsp, space, ConnectionType, this, this.host.encoderFor(nsp), dialect);
     this.#sockets.set(nsp, socket);
     const auth = packet.data && typeof packet.data === 'object' ? (packet.data as Record<string, unknown>) : {};
     // A v3 client passes its namespace's query in the CONNECT (`/chat?x=1`): socket.io 2 merges it into the handshake query.
@@ -292,12 +329,11 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     socket.open({ sessionId: socket.id, transport: this.transport, protocol: dialect.protocol, namespace: nsp, auth, request, extra: null });
   }
 
-  readonly #newId = (): string => this.host.hub.newSessionId();
 
   socketGone(socket: EioSocket, wasOpen: boolean): void {
     if (this.#sockets.get(socket.namespace) === socket) {
       this.#sockets.delete(socket.namespace);
-      this.#left.add(socket.namespace);
+      (this.#left ??= new Set()).add(socket.namespace);
     }
     if (wasOpen) this.host.hub.memberClosed(socket);
   }
@@ -342,7 +378,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
         this.#ws = ws;
         this.#wsSocket = socket;
         if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
-        this.#listen(ws, false);
+        this.#listen(ws, true);
         if (this.#outbox.length > 0 && !this.#flushScheduled) this.#flush();
         return;
       }
@@ -356,28 +392,35 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     ws.on('error', (error: Error) => this.logger.warn(`[engine ${this.id}] upgrade socket: ${error.message}`));
   }
 
-  #listen(ws: WebSocket, addMessageListener = true): void {
-    const onMessage = (data: Buffer, isBinary: boolean): void => {
-      if (this.#ws !== ws) return;
-      this.host.hub.counters.bytesIn += data.length;
-      let packet: EnginePacket;
-      try {
-        packet = this.dialect.decodeFromWebSocket(data, isBinary);
-      } catch (error) {
-        this.fail((error as Error).message);
-        return;
-      }
-      this.receive([packet]);
-    };
-    if (addMessageListener) ws.on('message', onMessage);
-    else {
-      ws.removeAllListeners('message');
-      ws.on('message', onMessage);
+  #listen(ws: WebSocket, replacingProbe = false): void {
+    if (replacingProbe) ws.removeAllListeners('message');
+    // Shared listeners that find the session from the socket: no closures kept per connection.
+    SESSION_OF_SOCKET.set(ws, this);
+    ws.on('message', onSessionSocketMessage);
+    ws.on('close', onSessionSocketClose);
+    ws.on('error', onSessionSocketError);
+  }
+
+  /** A message on the session's websocket (a socket it has left behind is ignored). */
+  socketMessage(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+    if (this.#ws !== ws) return;
+    this.host.hub.counters.bytesIn += data.length;
+    let packet: EnginePacket;
+    try {
+      packet = this.dialect.decodeFromWebSocket(data, isBinary);
+    } catch (error) {
+      this.fail((error as Error).message);
+      return;
     }
-    ws.on('close', () => {
-      if (this.#ws === ws) this.abort('transport close');
-    });
-    ws.on('error', (error: Error) => this.logger.warn(`[engine ${this.id}] ${error.message}`));
+    this.receive([packet]);
+  }
+
+  socketClosed(ws: WebSocket): void {
+    if (this.#ws === ws) this.abort('transport close');
+  }
+
+  socketError(error: Error): void {
+    this.logger.warn(`[engine ${this.id}] ${error.message}`);
   }
 
   // ---- heartbeat ----
@@ -388,7 +431,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     if (this.#awaitingPong) return;
     this.#awaitingPong = true;
     this.send([{ type: 'ping' }]);
-    this.host.pongDeadlines.add(this.#pongWatch);
+    this.host.pongDeadlines.add((this.#pongWatch ??= new SessionDeadline(this, 'ping timeout')));
   }
 
   // ---- closing ----
@@ -413,9 +456,9 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   #shutDown(reason: string): void {
     this.#closed = true;
     this.host.pings.delete(this);
-    this.host.pongDeadlines.delete(this.#pongWatch);
-    this.host.connectDeadlines.delete(this.#connectWatch);
-    this.host.silenceDeadlines.delete(this.#silenceWatch);
+    if (this.#pongWatch) this.host.pongDeadlines.delete(this.#pongWatch);
+    if (this.#connectWatch) this.host.connectDeadlines.delete(this.#connectWatch);
+    if (this.#silenceWatch) this.host.silenceDeadlines.delete(this.#silenceWatch);
     for (const socket of [...this.#sockets.values()]) socket.abort(reason);
     this.#sockets.clear();
     this.#outbox = [];
