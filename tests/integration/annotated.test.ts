@@ -221,12 +221,20 @@ interface World {
   closed: string[];
 }
 
-function connectionClass(world: World, label: string, slowOpen = false) {
+type Opening = 'at once' | 'later' | 'refuse' | 'throw';
+
+function connectionClass(world: World, label: string, opening: Opening = 'at once') {
   return class extends SocketConnection {
-    override onOpen(info: ConnectionInfo): void | Promise<void> {
+    override onOpen(info: ConnectionInfo): void | boolean | Promise<void> {
       world.opened.push(info);
-      // An onOpen that settles later: messages sent meanwhile must still arrive, in order.
-      if (slowOpen) return new Promise((resolve) => setTimeout(resolve, 20));
+      if (opening === 'refuse') return false;
+      if (opening === 'throw') throw new Error(`${label} onOpen failed`);
+      if (opening === 'later') {
+        // Sent while onOpen is pending: held until it accepts, then ahead of everything else.
+        this.send(`${label} welcome`);
+        // An onOpen that settles later: messages sent meanwhile must still arrive, in order.
+        return new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
     override onMessage(incoming: IncomingMessage): void {
       world.messages.push({ namespace: this.namespace, id: this.id, message: incoming });
@@ -235,6 +243,8 @@ function connectionClass(world: World, label: string, slowOpen = false) {
       switch (command) {
         case 'close-me':
           return this.close();
+        case 'throw':
+          throw new Error(`${label} onMessage failed`);
         case 'object':
           return void this.send({ from: label });
         case 'emit':
@@ -270,7 +280,12 @@ async function startServer(settings: RouterSettings = {}): Promise<AnnotatedServ
   const world: World = { logger: new RecordingLogger(), opened: [], messages: [], closed: [] };
   const router = getRouter(connectionClass(world, 'root'), {
     framing: 'annotated',
-    namespaces: { '/chat': connectionClass(world, 'chat'), '/news': connectionClass(world, 'news', true) },
+    namespaces: {
+      '/chat': connectionClass(world, 'chat'),
+      '/news': connectionClass(world, 'news', 'later'),
+      '/closed': connectionClass(world, 'closed', 'refuse'),
+      '/broken': connectionClass(world, 'broken', 'throw'),
+    },
     logger: world.logger,
     ...settings,
   });
@@ -338,7 +353,43 @@ describe.each(['websocket', 'xhr-polling'] as const)('annotated framing over %s'
     const { port } = await startServer();
     const client = await open(transport, port);
     await client.sendRaw(message('one', 'news') + message('two', 'news') + message('three', 'news'));
-    expect((await waitForMessages(client, 3)).map((m) => `${m.realm} ${m.text}`)).toEqual(['news news: one', 'news news: two', 'news news: three']);
+    expect((await waitForMessages(client, 4)).map((m) => `${m.realm} ${m.text}`)).toEqual(['news news welcome', 'news news: one', 'news news: two', 'news news: three']);
+  });
+
+  it('a realm whose onOpen refuses or throws stays closed for the session; / and other realms go on', async () => {
+    const { port, world } = await startServer();
+    const client = await open(transport, port);
+    await client.sendRaw(message('a', 'closed') + message('b', 'broken') + message('c', 'closed') + message('d', 'chat') + message('e'));
+    expect(await waitForMessages(client, 2)).toEqual([
+      { realm: 'chat', json: false, text: 'chat: d' },
+      { realm: null, json: false, text: 'root: e' },
+    ]);
+    // Each opened once (the second message to /closed finds it closed), never reached onMessage, no onClose.
+    expect(world.opened.map((info) => info.namespace)).toEqual(['/', '/closed', '/broken', '/chat']);
+    expect(world.messages.map((m) => m.namespace)).toEqual(['/chat', '/']);
+    expect(world.closed).toEqual([]);
+    expect(world.logger.lines.some((line) => line.startsWith('error ') && line.includes('onOpen of /broken threw'))).toBe(true);
+  });
+
+  it('a realm whose onMessage throws is closed (onClose, logged); the session and / go on', async () => {
+    const { port, world } = await startServer();
+    const client = await open(transport, port);
+    await client.sendRaw(message('throw', 'chat'));
+    await waitFor(() => world.closed.length === 1, 5000, 'onClose of /chat');
+    expect(world.closed).toEqual([`/chat ${client.sessionId}`]);
+    expect(world.logger.lines.some((line) => line.startsWith('error ') && line.includes('onMessage of /chat threw'))).toBe(true);
+    await client.sendRaw(message('dropped', 'chat') + message('alive'));
+    expect(await waitForMessages(client, 1)).toEqual([{ realm: null, json: false, text: 'root: alive' }]);
+    expect(world.messages.map((m) => m.message)).toEqual(['throw', 'alive']);
+  });
+
+  it('invalid JSON under j drops that message, logged; the session goes on', async () => {
+    const { port, world } = await startServer();
+    const client = await open(transport, port);
+    await client.sendRaw(frame(1, 'r:chat\nj\n:{not json') + message('next', 'chat'));
+    expect(await waitForMessages(client, 1)).toEqual([{ realm: 'chat', json: false, text: 'chat: next' }]);
+    expect(warnings(world).some((line) => line.includes(client.sessionId) && line.includes('invalid JSON'))).toBe(true);
+    expect(world.closed).toEqual([]);
   });
 
   it('carries objects with j both ways, in / and in a realm; emit goes as {name, args}', async () => {
@@ -410,6 +461,29 @@ describe.each(['websocket', 'xhr-polling'] as const)('annotated framing over %s'
       { realm: null, json: false, text: 'root: after' },
     ]);
     expect(world.closed.filter((entry) => entry.endsWith(good.sessionId))).toEqual([]);
+  });
+});
+
+describe('annotated sessions that end by themselves', () => {
+  it('an expired polling session closes / and its realms', async () => {
+    const { port, world } = await startServer({ sessionExpiry: 0.2, sessionCheckInterval: 0.05 });
+    const client = await open('xhr-polling', port);
+    await client.sendRaw(message('x', 'chat') + message('y', 'news'));
+    await waitForMessages(client, 2);
+    client.close();
+    await waitFor(() => world.closed.length === 3, 5000, 'onClose of /, /chat and /news');
+    expect(world.closed.sort()).toEqual(['/', '/chat', '/news'].map((namespace) => `${namespace} ${client.sessionId}`));
+  });
+
+  it('server.close() closes every session and realm', async () => {
+    const { port, world, server } = await startServer();
+    const [a, b] = await Promise.all([open('websocket', port), open('xhr-polling', port)]);
+    for (const client of [a, b]) await client.sendRaw(message('x', 'chat'));
+    for (const client of [a, b]) await waitForMessages(client, 1);
+    await server.close();
+    await waitFor(() => world.closed.length === 4, 5000, 'onClose of every connection');
+    expect(world.closed.sort()).toEqual([`/ ${a.sessionId}`, `/ ${b.sessionId}`, `/chat ${a.sessionId}`, `/chat ${b.sessionId}`].sort());
+    await waitClosed(a);
   });
 });
 
