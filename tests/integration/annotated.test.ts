@@ -440,6 +440,7 @@ describe.each(['websocket', 'xhr-polling'] as const)('annotated framing over %s'
     ['no terminating ","', '1:6::hello', /missing terminating ","/],
     ['an unknown type', '7:2:hi,', /unknown frame type/],
     ['an unknown realm', message('hi', 'nowhere'), /realm nowhere, but the router has no namespace \/nowhere/],
+    ['a long unknown realm', message('hi', 'x'.repeat(5000)), new RegExp(`realm ${'x'.repeat(100)}…, but the router has no namespace /${'x'.repeat(99)}…;`)],
     ['a session id frame from the client', '3:3:253,', /session id frame/],
     ['message data with no ":"', '1:5:hello,', /no ":" before its message/],
     ['the ~m~ framing', '~m~5~m~hello', /expected a frame type digit/],

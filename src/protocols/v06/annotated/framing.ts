@@ -139,7 +139,7 @@ class RealmReceiver implements PayloadReceiver, RealmHost {
     const ConnectionType = this.directory.connectionClassFor(namespace);
     if (!ConnectionType) {
       // The fork has no frame to refuse one realm: a client that names a realm we do not serve is closed.
-      this.fail(`the client named realm ${realmOf(namespace) ?? ''}, but the router has no namespace ${namespace}`);
+      this.fail(`the client named realm ${shortened(realmOf(namespace) ?? '')}, but the router has no namespace ${shortened(namespace)}`);
       return undefined;
     }
     const realm = new RealmConnection(this.session, namespace, realmOf(namespace) ?? '', ConnectionType, this, this.framing.encoderFor(namespace));
@@ -156,4 +156,10 @@ class RealmReceiver implements PayloadReceiver, RealmHost {
   sessionClosed(): void {
     for (const realm of this.#realms.values()) realm.abort('session closed');
   }
+}
+
+/** A client-chosen name as it goes into a log line: a realm may be as long as a message. */
+const LOGGED_NAME_LENGTH = 100;
+function shortened(name: string): string {
+  return name.length <= LOGGED_NAME_LENGTH ? name : `${name.substring(0, LOGGED_NAME_LENGTH)}…`;
 }
