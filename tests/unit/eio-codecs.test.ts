@@ -12,7 +12,7 @@ import {
   encodePollingPayload,
   type EnginePacket,
 } from '../../src/protocols/eio/engine-codec';
-import { encodeSocketPacket, SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from '../../src/protocols/eio/socket-codec';
+import { encodeMessageEvent, encodeSocketPacket, SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from '../../src/protocols/eio/socket-codec';
 
 const { CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK } = SocketPacketType;
 const MAX_ATTACHMENTS = 10;
@@ -324,6 +324,21 @@ describe('Socket.IO 5 codec: encoding', () => {
     const loop: Record<string, unknown> = {};
     loop.self = loop;
     expect(() => encodeSocketPacket({ type: EVENT, nsp: '/', data: ['e', loop] })).toThrow(TypeError);
+  });
+});
+
+describe('Socket.IO 5 codec: the send(text) fast path', () => {
+  it.each([
+    ['/', 'hello'],
+    ['/', ''],
+    ['/', 'quotes " and \\ backslashes, \u2028, emoji 😀, NUL \u0000'],
+    ['/chat', 'in a namespace'],
+  ])('in %s writes exactly what the general encoder writes for %j', (nsp, text) => {
+    expect(encodeMessageEvent(nsp, text)).toBe(encodeSocketPacket({ type: SocketPacketType.EVENT, nsp, data: ['message', text] }).text);
+  });
+
+  it('refuses a namespace the wire cannot carry, as the general encoder does', () => {
+    expect(() => encodeMessageEvent('/a,b', 'x')).toThrow(TypeError);
   });
 });
 

@@ -159,6 +159,17 @@ export function encodeSocketPacket(packet: SocketPacket): { text: string; attach
   return { text, attachments };
 }
 
+/**
+ * The text of the EVENT `["message", text]` that `send(text)` makes, exactly
+ * as encodeSocketPacket writes it, without the walk for binaries (a string
+ * holds none): the hot path of every echo and chat line.
+ */
+export function encodeMessageEvent(nsp: string, text: string): string {
+  if (nsp === '/') return `2["message",${JSON.stringify(text)}]`;
+  checkNamespace(nsp);
+  return `2${nsp},["message",${JSON.stringify(text)}]`;
+}
+
 // ---- decoding ----
 
 /** Where an attachment goes: `holder[key]`. */

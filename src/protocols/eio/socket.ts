@@ -13,7 +13,7 @@ import type { BroadcastEncodings, OutgoingPacket, PacketEncoder } from '../../hu
 import { describeError } from '../../logger';
 import type { EngineDialect, RefusalPayload } from './dialect';
 import type { EnginePacket } from './engine-codec';
-import { encodeSocketPacket, SocketPacketType, type SocketPacket } from './socket-codec';
+import { encodeMessageEvent, encodeSocketPacket, SocketPacketType, type SocketPacket } from './socket-codec';
 
 /** What a namespace socket needs from the Engine.IO session that carries it. */
 export interface SocketCarrier {
@@ -31,10 +31,18 @@ export interface SocketCarrier {
 
 /** A Socket.IO packet as engine packets: the text, then one binary message per attachment. */
 export function enginePacketsOf(packet: SocketPacket): EnginePacket[] {
+  // A string sent with send() and no ack, the commonest packet of all: straight to its text.
+  if (packet.type === SocketPacketType.EVENT && packet.id === undefined && isStringMessage(packet.data)) {
+    return [{ type: 'message', data: encodeMessageEvent(packet.nsp, packet.data[1]) }];
+  }
   const { text, attachments } = encodeSocketPacket(packet);
   const packets: EnginePacket[] = [{ type: 'message', data: text }];
   for (const attachment of attachments) packets.push({ type: 'message', data: attachment });
   return packets;
+}
+
+function isStringMessage(data: unknown): data is ['message', string] {
+  return Array.isArray(data) && data.length === 2 && data[0] === 'message' && typeof data[1] === 'string';
 }
 
 /**
