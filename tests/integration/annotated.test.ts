@@ -495,7 +495,7 @@ describe('annotated heartbeats (websocket)', () => {
     await waitFor(() => client.peer.heartbeats.length >= 4, 5000, 'four heartbeats');
     expect(client.peer.heartbeats.slice(0, 4)).toEqual(['1', '2', '3', '4']);
     expect(client.peer.payloads).toContain('2:1:1,');
-    // A stale beat from the client (the fork's first is 0) proves nothing and closes nothing.
+    // A beat the server never sent (0) proves nothing and closes nothing.
     await client.sendRaw('2:1:0,' + message('alive'));
     expect(await waitForMessages(client, 1)).toEqual([{ realm: null, json: false, text: 'root: alive' }]);
     expect(world.closed).toEqual([]);
