@@ -208,7 +208,9 @@ export class EioSocket implements SessionControl, Member {
   }
 
   #receiveEvent(data: unknown[], id: number | undefined): void {
-    const [event, ...args] = data as [string, ...unknown[]];
+    // (slice, not `[event, ...args] =`: destructuring with a rest walks the array's iterator, per packet.)
+    const event = data[0] as string;
+    const args = data.slice(1);
     const ack = id === undefined ? undefined : this.#ackSender(id);
     try {
       if (event === 'message') {
