@@ -9,10 +9,10 @@ const m = (key, label, unit, digits, lower = true) => ({ key, label, unit, digit
 
 /**
  * An echo between two protocols of the same tornadio server: the floor is
- * the 0.6 path on the same transport, and the subject must stay within 1.1×
- * of its server CPU per round trip.
+ * the 0.6 path on the same transport (or `floorName`), and the subject must
+ * stay within 1.1× of its server CPU per round trip.
  */
-function sameServerEcho(title, subject, floor, what, label) {
+function sameServerEcho(title, subject, floor, what, label, floorName = 'the 0.6 path') {
   return {
     title,
     module: 'echo',
@@ -28,7 +28,7 @@ function sameServerEcho(title, subject, floor, what, label) {
       m('otherCpuPct', 'other processes\' CPU during the window', '% of the machine', 0),
       m('errors', 'errors', '', 0),
     ],
-    checks: [{ metric: 'serverCpuPerOpUs', against: 'floor', max: 1.1, label: `${label}: server CPU per round trip ≤ 1.1× the 0.6 path` }],
+    checks: [{ metric: 'serverCpuPerOpUs', against: 'floor', max: 1.1, label: `${label}: server CPU per round trip ≤ 1.1× ${floorName}` }],
   };
 }
 
@@ -138,24 +138,8 @@ const SCENARIOS = {
     ],
     checks: [{ metric: 'serverCpuPerOpUs', against: 'peer', max: 0.7, label: 'v4 websocket echo: server CPU per round trip ≤ 0.70× socket.io' }],
   },
-  'hixie76-echo': {
-    title: '10. hixie-76 websocket echo',
-    module: 'echo',
-    // The RFC 6455 path of the same server is the floor: the ratio is what the old draft costs.
-    targets: ['tornadio-hixie76', 'tornadio-ws'],
-    subject: 'tornadio-hixie76',
-    floor: 'tornadio-ws',
-    describe: (s) => `hixie-76 against RFC 6455 on the 0.6 websocket transport; ${s.clients} clients × ${s.inFlight} messages in flight, ${s.messageBytes}-byte messages, ${s.durationMs / 1000} s measured after ${s.warmupMs / 1000} s warm-up`,
-    metrics: [
-      m('serverCpuPerOpUs', 'server CPU per round trip', 'µs', 2),
-      m('opsPerSec', 'round trips/s', '', 0, false),
-      m('latencyP50Us', 'p50 latency', 'µs', 0),
-      m('latencyP99Us', 'p99 latency', 'µs', 0),
-      m('otherCpuPct', 'other processes\' CPU during the window', '% of the machine', 0),
-      m('errors', 'errors', '', 0),
-    ],
-    checks: [{ metric: 'serverCpuPerOpUs', against: 'floor', max: 1.1, label: 'hixie-76 echo: server CPU per round trip ≤ 1.1× the RFC 6455 path' }],
-  },
+  // The RFC 6455 path of the same server is the floor: the ratio is what the old draft costs.
+  'hixie76-echo': sameServerEcho('10. hixie-76 websocket echo', 'tornadio-hixie76', 'tornadio-ws', 'hixie-76 against RFC 6455 on the 0.6 websocket transport', 'hixie-76 echo', 'the RFC 6455 path'),
   'eio3-echo-ws': sameServerEcho('11. EIO3 websocket echo', 'tornadio-eio3-ws', 'tornadio-ws', 'socket.io-client 2.x protocol (Engine.IO 3) against the 0.6 websocket path', 'EIO3 websocket echo'),
   'eio3-longpoll': sameServerEcho('12. EIO3 long-poll echo', 'tornadio-eio3-polling', 'tornadio-xhr', 'socket.io-client 2.x protocol (Engine.IO 3) against the 0.6 xhr-polling path', 'EIO3 long-poll echo'),
   'v09-echo-ws': sameServerEcho('13. 0.9 websocket echo', 'tornadio-v09-ws', 'tornadio-ws', 'Socket.IO 0.9 protocol against the 0.6 websocket path', '0.9 websocket echo'),
