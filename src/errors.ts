@@ -87,6 +87,9 @@ function engineIoError(refusal: Refusal): { status: number; code: number; messag
   return { status: row.engineIo === 4 ? 403 : 400, code: row.engineIo, message: ENGINE_IO_MESSAGES[row.engineIo] };
 }
 
+/** Refusals decided in this process, by code, for metrics (every refusal is made by `refusalFor`). */
+export const refusalCounts: Partial<Record<RequestErrorCode, number>> = {};
+
 /**
  * The one mapping from a failure to what the client is told: a RequestError
  * says it itself; anything else is our fault, answered 500 without details
@@ -95,6 +98,7 @@ function engineIoError(refusal: Refusal): { status: number; code: number; messag
 export function refusalFor(error: unknown): Refusal {
   const known = error instanceof RequestError;
   const code: RequestErrorCode = known ? error.code : 'INTERNAL_ERROR';
+  refusalCounts[code] = (refusalCounts[code] ?? 0) + 1;
   const message = known ? error.message : 'request could not be handled';
   const { status, closeCode } = REFUSALS[code];
   return { code, status, closeCode, body: `${code}: ${message}\n`, internal: !known };

@@ -32,3 +32,5 @@ export type { TransportName } from './protocols/v06/transport-names';
 export { silentLogger } from './logger';
 export type { Logger } from './logger';
 export { fileHandler } from './static';
+export { metricsHandler } from './metrics';
+export type { MetricsHandler } from './metrics';

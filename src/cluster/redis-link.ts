@@ -22,8 +22,10 @@ export interface RedisLinkStats {
   state: RedisLinkState;
   /** Publishes waiting for Redis to come back. */
   pending: number;
-  /** Publishes dropped because `maxPending` were waiting already. */
+  /** Publishes dropped because `maxPending` were waiting already, in this outage (or the last one). */
   dropped: number;
+  /** Publishes dropped since the link was made, every outage together. */
+  droppedTotal: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export class RedisLink {
   readonly #handlers = new Map<string, (message: string) => void>();
   #pending: Array<[channel: string, message: string]> = [];
   #dropped = 0;
+  #droppedTotal = 0;
   #state: RedisLinkState = 'connecting';
 
   constructor(private readonly options: RedisLinkOptions) {
@@ -69,7 +72,7 @@ export class RedisLink {
   }
 
   get stats(): RedisLinkStats {
-    return { state: this.#state, pending: this.#pending.length, dropped: this.#dropped };
+    return { state: this.#state, pending: this.#pending.length, dropped: this.#dropped, droppedTotal: this.#droppedTotal };
   }
 
   /** Delivers every message published on `channel` to `handler` (one handler per channel). */
@@ -91,6 +94,7 @@ export class RedisLink {
   #hold(channel: string, message: string): void {
     if (this.#state === 'closed') return;
     if (this.#pending.length >= this.#maxPending) {
+      this.#droppedTotal++;
       if (this.#dropped++ === 0) this.#logger.warn(`[cluster] ${this.#maxPending} messages wait for Redis: dropping the newest until it is back`);
       return;
     }

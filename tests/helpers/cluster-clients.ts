@@ -97,3 +97,14 @@ export async function eventually(what: string, predicate: () => Promise<boolean>
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** One sample of a Prometheus text exposition (`name{labels} value`); NaN when absent. */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const found = new Map([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1], pair[2]]));
+    if (Object.entries(labels).every(([key, value]) => found.get(key) === value)) return Number(match[3]);
+  }
+  return NaN;
+}

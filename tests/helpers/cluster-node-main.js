@@ -3,7 +3,7 @@
 // drives it over IPC: { id, command, ...arguments } in, { id, result | error }
 // out. Its clients join the rooms they ask for: a v4 client in `auth.rooms`,
 // a 0.6 client in the `x-join` header.
-const { Application, getRouter, SocketConnection, SocketServer } = require('../../dist');
+const { Application, getRouter, metricsHandler, SocketConnection, SocketServer } = require('../../dist');
 
 const options = JSON.parse(process.env.TORNADIO_TEST_NODE);
 const lines = [];
@@ -41,7 +41,7 @@ const router = getRouter(ClusterChat, {
   cluster: { redis: options.redis, nodeId: options.nodeId, address: `http://127.0.0.1:${options.port}`, ...options.cluster },
   ...options.settings,
 });
-const app = new Application([router.route()], { socketIoPort: options.port, socketIoAddress: '127.0.0.1', logger });
+const app = new Application([router.route(), ['/metrics', metricsHandler(router)]], { socketIoPort: options.port, socketIoAddress: '127.0.0.1', logger });
 const server = new SocketServer(app);
 
 function selection(args) {

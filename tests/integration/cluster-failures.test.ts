@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { ClusterHealth, ClusterStats } from '../../src';
-import { connectV4, eventually, type V4Client } from '../helpers/cluster-clients';
+import { connectV4, eventually, metricValue, type V4Client } from '../helpers/cluster-clients';
+import { httpRequest } from '../helpers/test-client';
 import { ClusterNode, withTimeout } from '../helpers/cluster-node';
 import { startNginx, type TestNginx } from '../helpers/nginx';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
@@ -102,6 +103,10 @@ test('Redis stopped: local traffic goes on, waiting messages stay bounded; Redis
   const held = (await health(a)).redis;
   expect(held.pending).toBe(MAX_PENDING);
   expect(held.dropped).toBeGreaterThanOrEqual(2 * MAX_PENDING);
+  const metrics = (await httpRequest(a.port, 'GET', '/metrics')).body;
+  expect(metricValue(metrics, 'tornadio_redis_up', { resource: 'socket.io' })).toBe(0);
+  expect(metricValue(metrics, 'tornadio_redis_pending', { resource: 'socket.io' })).toBe(MAX_PENDING);
+  expect(metricValue(metrics, 'tornadio_redis_dropped_total', { resource: 'socket.io' })).toBe(held.droppedTotal);
   // Questions are answered at once without Redis, the others listed as not answering.
   const stats = await a.call<ClusterStats>('clusterStats', {}, 5000);
   expect(stats.nodes.filter((node) => 'error' in node).map((node) => node.nodeId).sort()).toEqual(['b', 'c']);

@@ -1,8 +1,10 @@
 import type { ClusterStats, ConnectionSummary } from '../../src';
 import { ClusterNode, withTimeout } from '../helpers/cluster-node';
-import { connect06InRooms, connectV4, eventArgs06, eventually, type V4Client } from '../helpers/cluster-clients';
+import { randomBytes } from 'node:crypto';
+import { nodeTagOf } from '../../src/hub/session-id';
+import { connect06InRooms, connectV4, eventArgs06, eventually, metricValue, type V4Client } from '../helpers/cluster-clients';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
-import type { TestClient } from '../helpers/test-client';
+import { httpRequest, type TestClient } from '../helpers/test-client';
 
 // Three node processes on one real redis-server: cross-node operations.
 jest.setTimeout(30000);
@@ -201,5 +203,45 @@ describe('cluster: questions to every node', () => {
       c.signal('SIGCONT');
     }
     await clusterFormed(nodes);
+  });
+});
+
+describe('cluster: Prometheus metrics', () => {
+  const scrape = async (node: ClusterNode) => {
+    const answer = await httpRequest(node.port, 'GET', '/metrics');
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    return answer.body;
+  };
+
+  test('/metrics reports sessions by protocol and transport, traffic, refusals, forwards and Redis state', async () => {
+    const [a, b] = nodes;
+    const before = await scrape(b);
+    const forwardedBefore = metricValue(await scrape(a), 'tornadio_forwarded_total', { resource: 'socket.io', kind: 'request' });
+    const v4s = [await v4(b), await v4(b)];
+    const old = await v06(b);
+    v4s[0].socket.emit('echo', 'x');
+    await v4s[0].waitForEvents('echo', 1);
+    // A forged id landing on a: forwarded to b, refused there as unknown.
+    const forged = await httpRequest(a.port, 'GET', `/socket.io/?EIO=4&transport=polling&sid=${nodeTagOf('b')}${randomBytes(15).toString('base64url')}`);
+    expect(forged.status).toBe(400);
+    const after = await scrape(b);
+    const value = (name: string, labels: Record<string, string>) => metricValue(after, name, { resource: 'socket.io', ...labels });
+    expect(value('tornadio_connections', { protocol: 'eio4' })).toBeGreaterThanOrEqual(2);
+    expect(value('tornadio_connections', { protocol: '0.6' })).toBeGreaterThanOrEqual(1);
+    expect(value('tornadio_connections_by_transport', { transport: 'xhr-polling' })).toBeGreaterThanOrEqual(1);
+    expect(value('tornadio_connections_by_transport', { transport: 'websocket' })).toBeGreaterThanOrEqual(2);
+    const grew = (name: string, labels: Record<string, string>) =>
+      value(name, labels) - (metricValue(before, name, { resource: 'socket.io', ...labels }) || 0);
+    expect(grew('tornadio_sessions_total', { event: 'created' })).toBeGreaterThanOrEqual(3);
+    expect(grew('tornadio_messages_total', { direction: 'in' })).toBeGreaterThanOrEqual(1);
+    expect(grew('tornadio_messages_total', { direction: 'out' })).toBeGreaterThanOrEqual(1);
+    expect(grew('tornadio_bytes_total', { direction: 'out' })).toBeGreaterThan(0);
+    expect(metricValue(after, 'tornadio_refusals_total', { code: 'UNKNOWN_SESSION' }) - (metricValue(before, 'tornadio_refusals_total', { code: 'UNKNOWN_SESSION' }) || 0)).toBeGreaterThanOrEqual(1);
+    expect(value('tornadio_redis_up', {})).toBe(1);
+    expect(value('tornadio_redis_pending', {})).toBe(0);
+    expect(value('tornadio_cluster_nodes', {})).toBe(3);
+    expect(metricValue(await scrape(a), 'tornadio_forwarded_total', { resource: 'socket.io', kind: 'request' })).toBeGreaterThan(forwardedBefore || 0);
+    expect(old.sessionId).not.toBe('');
   });
 });
