@@ -5,7 +5,7 @@
 //   the server sends `40` by itself after the open packet (no CONNECT from us);
 //   the client pings (`2`) every pingInterval and the server answers `3`;
 //   a polling body is `<length>:<packet>` repeated, the length in UTF-16 units.
-const WebSocket = require('ws');
+const { openWebSocketSession } = require('../lib/ws-session');
 const { exchange } = require('../lib/http-exchange');
 
 const eventPacket = (text) => `42${JSON.stringify(['message', text])}`;
@@ -54,42 +54,17 @@ function startPinging(openPacket, sendPacket) {
 }
 
 function connectWebSocket(port, handlers) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=3&transport=websocket`, { perMessageDeflate: false });
-    let connected = false;
-    let closedByUs = false;
-    let stopPinging = () => undefined;
-    const connection = {
-      send: (text) => ws.send(eventPacket(text)),
-      close() {
-        closedByUs = true;
-        stopPinging();
-        ws.terminate();
-      },
-    };
-    ws.on('message', (data) => {
-      const packet = data.toString();
-      try {
-        if (packet.charCodeAt(0) === 0x30) {
-          stopPinging = startPinging(packet, (ping) => ws.send(ping));
-          return;
-        }
-        if (readPacket(packet, handlers) && !connected) {
-          connected = true;
-          resolve(connection);
-        }
-      } catch (error) {
-        if (!connected) reject(error);
-        else handlers.onClose?.(error.message);
-        connection.close();
+  let stopPinging = () => undefined;
+  return openWebSocketSession(`ws://127.0.0.1:${port}/socket.io/?EIO=3&transport=websocket`, handlers, {
+    frame: eventPacket,
+    read(packet, sendPacket) {
+      if (packet.charCodeAt(0) === 0x30) {
+        stopPinging = startPinging(packet, sendPacket);
+        return false;
       }
-    });
-    ws.on('error', (error) => (connected ? undefined : reject(error)));
-    ws.on('close', (code) => {
-      stopPinging();
-      if (!connected) reject(new Error(`closed before the connect packet (${code})`));
-      else if (!closedByUs) handlers.onClose?.(`closed by server (${code})`);
-    });
+      return readPacket(packet, handlers);
+    },
+    onClose: () => stopPinging(),
   });
 }
 

@@ -9,7 +9,7 @@
 //   polling: GET /socket.io/?EIO=4&transport=polling -> 0{"sid":...}; then
 //   GET/POST with &sid=; several packets in one body are separated by \x1e;
 //   only one GET and one POST may be in flight (overlaps close the session)
-const WebSocket = require('ws');
+const { openWebSocketSession } = require('../lib/ws-session');
 const { exchange } = require('../lib/http-exchange');
 
 const SEPARATOR = '\x1e';
@@ -39,38 +39,15 @@ function readPacket(packet, handlers, sendPacket) {
 }
 
 function connectWebSocket(port, handlers) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false });
-    let connected = false;
-    let closedByUs = false;
-    const sendPacket = (packet) => ws.send(packet);
-    const connection = {
-      send: (text) => ws.send(eventPacket(text)),
-      close() {
-        closedByUs = true;
-        ws.terminate();
-      },
-    };
-    ws.on('message', (data) => {
-      const packet = data.toString();
-      try {
-        if (packet.charCodeAt(0) === 0x30) return ws.send('40'); // open: connect to the main namespace
-        if (readPacket(packet, handlers, sendPacket) && !connected) {
-          connected = true;
-          resolve(connection);
-        }
-      } catch (error) {
-        if (!connected) reject(error);
-        else handlers.onClose?.(error.message);
-        closedByUs = true;
-        ws.terminate();
+  return openWebSocketSession(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, handlers, {
+    frame: eventPacket,
+    read(packet, sendPacket) {
+      if (packet.charCodeAt(0) === 0x30) {
+        sendPacket('40'); // open: connect to the main namespace
+        return false;
       }
-    });
-    ws.on('error', (error) => (connected ? undefined : reject(error)));
-    ws.on('close', (code) => {
-      if (!connected) reject(new Error(`closed before the connect ack (${code})`));
-      else if (!closedByUs) handlers.onClose?.(`closed by server (${code})`);
-    });
+      return readPacket(packet, handlers, sendPacket);
+    },
   });
 }
 

@@ -5,7 +5,7 @@
 // packets are `type:id:endpoint:data` (1 connect, 2 heartbeat, 3 message);
 // the server's `1::` says the session is open; heartbeats `2::` are echoed;
 // several packets in one polling body are framed `\ufffd<length>\ufffd<packet>`.
-const WebSocket = require('ws');
+const { openWebSocketSession } = require('../lib/ws-session');
 const { exchange } = require('../lib/http-exchange');
 
 const FRAME = '\ufffd';
@@ -54,36 +54,9 @@ async function handshake(port) {
 
 async function connectWebSocket(port, handlers) {
   const sid = await handshake(port);
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/1/websocket/${sid}`, { perMessageDeflate: false });
-    let connected = false;
-    let closedByUs = false;
-    const sendPacket = (packet) => ws.send(packet);
-    const connection = {
-      send: (text) => ws.send(messagePacket(text)),
-      close() {
-        closedByUs = true;
-        ws.terminate();
-      },
-    };
-    ws.on('message', (data) => {
-      try {
-        if (readPacket(data.toString(), handlers, sendPacket) && !connected) {
-          connected = true;
-          resolve(connection);
-        }
-      } catch (error) {
-        if (!connected) reject(error);
-        else handlers.onClose?.(error.message);
-        closedByUs = true;
-        ws.terminate();
-      }
-    });
-    ws.on('error', (error) => (connected ? undefined : reject(error)));
-    ws.on('close', (code) => {
-      if (!connected) reject(new Error(`closed before the connect packet (${code})`));
-      else if (!closedByUs) handlers.onClose?.(`closed by server (${code})`);
-    });
+  return openWebSocketSession(`ws://127.0.0.1:${port}/socket.io/1/websocket/${sid}`, handlers, {
+    frame: messagePacket,
+    read: (packet, sendPacket) => readPacket(packet, handlers, sendPacket),
   });
 }
 
