@@ -60,9 +60,30 @@ export class NodeDirectory {
     return `${this.#options.keyPrefix}node:${nodeId}`;
   }
 
+  /** Where a node that joins says so, so that the others can forward to it before their next beat. */
+  get #announceChannel(): string {
+    return `${this.#options.keyPrefix}node-joined`;
+  }
+
+  /**
+   * Tells every node this one is here (after its entry is written): a node
+   * that just started serves requests that may reach the others at once, and
+   * they would refuse them as unknown until their next beat read it.
+   */
+  announce(): void {
+    this.#options.link.publish(this.#announceChannel, JSON.stringify(this.#options.self));
+  }
+
+  #learn(text: string): void {
+    const entry = parseEntry(text);
+    if (!entry || entry.nodeId === this.#options.self.nodeId || this.#byId.get(entry.nodeId)?.address === entry.address) return;
+    this.#remember([...this.#byId.values()].filter((known) => known.nodeId !== entry.nodeId).concat(entry));
+  }
+
   /** Starts the heartbeat (the first beat runs at once). */
   start(): void {
     if (this.#timer) return;
+    this.#options.link.subscribe(this.#announceChannel, (text) => this.#learn(text));
     this.#timer = setInterval(() => void this.beat(), this.#options.heartbeatMs);
     // The heartbeat alone must not keep a process alive that has nothing else to do.
     this.#timer.unref();

@@ -78,7 +78,7 @@ export class RedisCluster implements ClusterPeers {
       questions: `${prefix}questions`,
       answers: (nodeId) => `${prefix}answers:${nodeId}`,
     };
-    this.#link = new RedisLink({ url: settings.redis, logger, maxPending: settings.maxPending, onReady: () => void this.#directory.beat() });
+    this.#link = new RedisLink({ url: settings.redis, logger, maxPending: settings.maxPending, onReady: () => void this.#directory.beat().then(() => this.#directory.announce()) });
     this.#directory = new NodeDirectory({
       self: { nodeId: settings.nodeId, tag, address: settings.address },
       link: this.#link,

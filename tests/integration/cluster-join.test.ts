@@ -1,0 +1,50 @@
+import { ClusterNode } from '../helpers/cluster-node';
+import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { httpRequest } from '../helpers/test-client';
+
+// A node that has just started is known to the others at once (its
+// announcement), not at their next heartbeat: a long heartbeat here makes a
+// forward to it fail if it depended on the heartbeat.
+jest.setTimeout(30000);
+
+let redis: TestRedis;
+const nodes: ClusterNode[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await Promise.all(nodes.map((node) => node.close()));
+  await redis?.destroy();
+});
+
+const BASE = '/socket.io/?EIO=4&transport=polling';
+const TEXT = { 'Content-Type': 'text/plain;charset=UTF-8' };
+
+/** Opens a v4 polling session on `owner`, then joins `/` and polls through `other`; retries the join for at most half a second. */
+async function servedThrough(owner: ClusterNode, other: ClusterNode): Promise<void> {
+  const handshake = await httpRequest(owner.port, 'GET', BASE);
+  const { sid } = JSON.parse(handshake.body.substring(1)) as { sid: string };
+  let post = await httpRequest(other.port, 'POST', `${BASE}&sid=${sid}`, '40', TEXT);
+  // The joining node may still be writing its entry as it listens: its announcement follows within a Redis round trip.
+  for (let tries = 0; post.status !== 200 && tries < 20; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    post = await httpRequest(other.port, 'POST', `${BASE}&sid=${sid}`, '40', TEXT);
+  }
+  expect(post).toMatchObject({ status: 200, body: 'ok' });
+  const answer = await httpRequest(other.port, 'GET', `${BASE}&sid=${sid}`);
+  expect(answer.status).toBe(200);
+  expect(answer.body).toMatch(/^40\{"sid":/);
+}
+
+test('a node that just joined and the nodes before it forward to each other at once', async () => {
+  // A heartbeat far longer than the test: only the first read and the announcement can make the nodes known.
+  const CLUSTER = { heartbeatInterval: 60 };
+  const older = await ClusterNode.start({ redis: redis.url, nodeId: 'older', cluster: CLUSTER });
+  nodes.push(older);
+  const younger = await ClusterNode.start({ redis: redis.url, nodeId: 'younger', cluster: CLUSTER });
+  nodes.push(younger);
+  await servedThrough(younger, older);
+  await servedThrough(older, younger);
+});
