@@ -102,6 +102,12 @@ module.exports = {
     get 'v4-broadcast'() {
       return this.broadcast;
     },
+    get 'cluster-broadcast'() {
+      return this.broadcast;
+    },
+    get 'cluster-longpoll'() {
+      return this.longpoll;
+    },
     mixed: {
       sessions: num('BENCH_MIXED_SESSIONS', 10_000, 1_000),
       holdMs: num('BENCH_MIXED_HOLD_MS', 30_000, 5_000),

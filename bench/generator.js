@@ -9,12 +9,16 @@ const config = require('./config');
 const { SCENARIOS } = require('./scenarios');
 const { loadTarget } = require('./targets');
 const { ServerProcess } = require('./lib/server-process');
+const { ServerGroup } = require('./lib/cluster');
 
 async function runJob({ scenario: scenarioName, target: targetName }) {
   const scenario = SCENARIOS[scenarioName];
   const target = loadTarget(targetName);
   const settings = config.settings[scenarioName];
-  const server = await ServerProcess.start(target.server, target.serverOptions ?? {}, config.serverNodeArgs);
+  // A cluster target is several nodes on a Redis of the job's own; the scenarios see one handle.
+  const server = target.nodes
+    ? await ServerGroup.start(target, config.serverNodeArgs)
+    : await ServerProcess.start(target.server, target.serverOptions ?? {}, config.serverNodeArgs);
   // The machine may be shared: keep its load next to the figures it may have disturbed.
   const loadBefore = os.loadavg()[0];
   try {

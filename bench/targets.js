@@ -16,6 +16,34 @@ if (!tornadioDriver) throw new Error(`BENCH_TORNADIO_DRIVER must be raw or clien
 /** The tornadio settings used by the mixed scenario: warm-up sessions expire quickly (see scenarios/mixed.js). */
 const QUICK_EXPIRY = { router: { sessionExpiry: 10, sessionCheckInterval: 2 } };
 
+/** tornadio and socket.io (on @socket.io/redis-adapter) as clusters of 1, 2 and 3 nodes, and a forwarded long-poll. */
+function clusterTargets() {
+  const targets = {};
+  for (const nodes of [1, 2, 3]) {
+    const plural = nodes === 1 ? 'node' : 'nodes';
+    targets[`tornadio-cluster-ws-${nodes}`] = { label: `tornadio v4 websocket, ${nodes} ${plural}`, server: 'tornadio', driver: 'eio4', transports: ['websocket'], nodes };
+    targets[`socketio-redis-ws-${nodes}`] = {
+      label: `socket.io + redis-adapter, ${nodes} ${plural}`,
+      server: 'socketio-v4',
+      serverOptions: { transports: ['websocket'] },
+      driver: 'eio4',
+      transports: ['websocket'],
+      nodes,
+    };
+  }
+  // Two nodes either way; the forwarded client's requests after its handshake land on the node that does not own it.
+  targets['tornadio-cluster-polling-owner'] = { label: 'tornadio v4 polling, on the owner', server: 'tornadio', driver: 'eio4', transports: ['polling'], nodes: 2 };
+  targets['tornadio-cluster-polling-forwarded'] = {
+    label: 'tornadio v4 polling, on the other node',
+    server: 'tornadio',
+    driver: 'eio4',
+    transports: ['polling'],
+    nodes: 2,
+    forwarded: true,
+  };
+  return targets;
+}
+
 const TARGETS = {
   'tornadio-ws': { label: 'tornadio websocket', server: 'tornadio', driver: tornadioDriver, transports: ['websocket'] },
   'tornadio-xhr': { label: 'tornadio xhr-polling', server: 'tornadio', driver: tornadioDriver, transports: ['xhr-polling'] },
@@ -44,6 +72,8 @@ const TARGETS = {
   'tornadio-eio3-polling': { label: 'tornadio EIO3 polling', server: 'tornadio', driver: 'eio3', transports: ['polling'] },
   'tornadio-v09-ws': { label: 'tornadio 0.9 websocket', server: 'tornadio', driver: 'v09', transports: ['websocket'] },
   'tornadio-v09-xhr': { label: 'tornadio 0.9 xhr-polling', server: 'tornadio', driver: 'v09', transports: ['xhr-polling'] },
+  // Clusters on a Redis of the job's own (bench/lib/cluster.js): clients spread round robin over the nodes.
+  ...clusterTargets(),
   'raw-ws': { label: 'raw ws', server: 'raw-ws', driver: 'raw-ws', transports: ['websocket'] },
   'http-longpoll': { label: 'plain http long-poll', server: 'http-longpoll', driver: 'http-longpoll', transports: ['polling'] },
   'socketio-ws': {

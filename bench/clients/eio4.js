@@ -51,9 +51,14 @@ function connectWebSocket(port, handlers) {
   });
 }
 
-async function connectPolling(port, handlers) {
+/**
+ * `port` is a number, or `{ first, rest }`: the handshake to one node of a
+ * cluster and every later request to another (the cluster's forwarding case).
+ */
+async function connectPolling(ports, handlers) {
+  const { first, rest: port } = typeof ports === 'number' ? { first: ports, rest: ports } : ports;
   const base = '/socket.io/?EIO=4&transport=polling';
-  const handshake = await exchange(port, 'GET', base);
+  const handshake = await exchange(first, 'GET', base);
   if (handshake.status !== 200 || !handshake.body.startsWith('0')) throw new Error(`handshake answered ${handshake.status}: ${handshake.body.slice(0, 80)}`);
   const { sid } = JSON.parse(handshake.body.substring(1));
   const path = `${base}&sid=${encodeURIComponent(sid)}`;

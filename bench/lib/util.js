@@ -58,4 +58,9 @@ async function openMany(count, concurrency, open, { timeoutMs = 30_000, deadline
 /** A microsecond count from a cpuUsage delta. */
 const cpuMicros = (usage) => usage.user + usage.system;
 
-module.exports = { sleep, withTimeout, waitFor, openMany, cpuMicros };
+/** The port client `index` connects to: one server's, or a cluster's choice for that client. */
+function portOf(server, index) {
+  return typeof server.portFor === 'function' ? server.portFor(index) : server.port;
+}
+
+module.exports = { sleep, withTimeout, waitFor, openMany, cpuMicros, portOf };

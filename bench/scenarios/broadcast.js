@@ -9,7 +9,7 @@
 // its busy time (call + the flushes it queued, up to the next setImmediate),
 // and its CPU over a window around the round, per delivery.
 const { median } = require('../lib/stats');
-const { openMany, sleep, withTimeout } = require('../lib/util');
+const { openMany, portOf, sleep, withTimeout } = require('../lib/util');
 const { startWindow, stopWindow } = require('../lib/window');
 
 async function run({ target, server, settings }) {
@@ -25,7 +25,7 @@ async function run({ target, server, settings }) {
     },
     onClose: () => errors.unexpectedCloses++,
   };
-  const opened = await openMany(settings.clients, settings.concurrency, (index) => target.connect(server.port, handlers, index));
+  const opened = await openMany(settings.clients, settings.concurrency, (index) => target.connect(portOf(server, index), handlers, index));
   errors.connectFailures = opened.failures;
   const connections = opened.connections.filter(Boolean);
   const expected = connections.length;

@@ -5,7 +5,7 @@
 // is send-to-echo per message (FIFO per connection: every transport here
 // keeps order). Only echoes received inside the measurement window count.
 const { LatencyRecorder } = require('../lib/stats');
-const { openMany, sleep, waitFor } = require('../lib/util');
+const { openMany, portOf, sleep, waitFor } = require('../lib/util');
 const { startWindow, stopWindow, perOp } = require('../lib/window');
 
 /** Fixed-size FIFO of send times for one connection. */
@@ -39,7 +39,7 @@ async function run({ target, server, settings }) {
   const opened = await openMany(settings.clients, 50, async (index) => {
     const client = { connection: null, sent: new SendTimes(settings.inFlight) };
     client.connection = await target.connect(
-      server.port,
+      portOf(server, index),
       {
         onMessage(text) {
           if (client.sent.size === 0) {

@@ -4,7 +4,7 @@
 // the server's RSS and heap per connection after GC against its own
 // baseline. The baseline is taken after a warm-up round of connects that are
 // closed again, so that code V8 compiles once is not charged to connections.
-const { openMany, sleep, waitFor } = require('../lib/util');
+const { openMany, portOf, sleep, waitFor } = require('../lib/util');
 const { percentileOfSorted } = require('../lib/stats');
 const { startWindow, stopWindow } = require('../lib/window');
 
@@ -13,7 +13,7 @@ async function openIdle(target, server, count, concurrency, errors) {
     onMessage: () => undefined,
     onClose: () => errors.unexpectedCloses++,
   };
-  return openMany(count, concurrency, (index) => target.connect(server.port, handlers, index), { timeoutMs: 60_000 });
+  return openMany(count, concurrency, (index) => target.connect(portOf(server, index), handlers, index), { timeoutMs: 60_000 });
 }
 
 async function closeAll(server, connections) {

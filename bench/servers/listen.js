@@ -4,10 +4,11 @@
 // not overflow one server's accept queue and not another's.
 const LISTEN_BACKLOG = 4096;
 
-function listen(httpServer) {
+/** Listens on `port` (a cluster node's address is fixed before it starts), or a free one. */
+function listen(httpServer, port = 0) {
   return new Promise((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen({ host: '127.0.0.1', port: 0, backlog: LISTEN_BACKLOG }, () => {
+    httpServer.listen({ host: '127.0.0.1', port, backlog: LISTEN_BACKLOG }, () => {
       httpServer.off('error', reject);
       resolve(httpServer.address().port);
     });

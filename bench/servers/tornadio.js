@@ -5,6 +5,8 @@
 // socket.io's ping cadence (25 s), polling sessions that outlive any stall of
 // the generator. Options may override router settings (the mixed scenario
 // shortens expiry so abandoned warm-up sessions drain before the baseline).
+// As a cluster node, `options.router.cluster` names the Redis server and
+// `options.port` the port its address was given for.
 const { SocketConnection, getRouter, Application, SocketServer, silentLogger } = require('../..');
 
 class Echo extends SocketConnection {
@@ -24,7 +26,7 @@ async function start(options = {}) {
     ...options.router,
   });
   const server = new SocketServer(
-    new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger }),
+    new Application([router.route()], { socketIoPort: options.port ?? 0, socketIoAddress: '127.0.0.1', logger: silentLogger }),
   );
   await server.listening;
   return {
