@@ -184,6 +184,18 @@ export class SocketRouter {
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     try {
       const owner = this.#ownerElsewhere(req);
+      if (owner instanceof Promise) {
+        owner.then((address) => this.#serveRequest(req, res, address), (error: unknown) => refuseRequest(res, error, this.logger));
+        return;
+      }
+      this.#serveRequest(req, res, owner);
+    } catch (error) {
+      refuseRequest(res, error, this.logger);
+    }
+  }
+
+  #serveRequest(req: IncomingMessage, res: ServerResponse, owner: string | null): void {
+    try {
       if (owner !== null) return this.#cluster!.forwardRequest(req, res, owner);
       this.#claim(req).serve(res);
     } catch (error) {
@@ -196,23 +208,33 @@ export class SocketRouter {
     if (!this.owns(req.url)) return false;
     try {
       const owner = this.#ownerElsewhere(req);
-      if (owner !== null) {
-        this.#cluster!.forwardUpgrade(req, socket, head, owner);
+      if (owner instanceof Promise) {
+        owner.then((address) => this.#serveUpgrade(req, socket, head, address), (error: unknown) => refuseUpgrade(socket, error, this.logger));
         return true;
       }
-      this.#claim(req).upgrade(socket, head);
+      this.#serveUpgrade(req, socket, head, owner);
     } catch (error) {
       refuseUpgrade(socket, error, this.logger);
     }
     return true;
   }
 
+  #serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, owner: string | null): void {
+    try {
+      if (owner !== null) return this.#cluster!.forwardUpgrade(req, socket, head, owner);
+      this.#claim(req).upgrade(socket, head);
+    } catch (error) {
+      refuseUpgrade(socket, error, this.logger);
+    }
+  }
+
   /**
    * In a cluster, the address of the node owning the session a request names,
    * when that is another node; null when this node serves the request (and
-   * refuses it, if it must, as it would alone).
+   * refuses it, if it must, as it would alone); a promise of either while the
+   * cluster reads who owns an id of a node it has not heard of.
    */
-  #ownerElsewhere(req: IncomingMessage): string | null {
+  #ownerElsewhere(req: IncomingMessage): string | null | Promise<string | null> {
     if (!this.#cluster || this.#closed) return null;
     const url = req.url ?? '';
     if (url.length > this.settings.maxUrlLength) return null;

@@ -21,6 +21,22 @@ export interface NodeDirectoryOptions {
 
 /** An entry outlives this many missed heartbeats, then Redis drops it: a node that died leaves by itself. */
 const MISSED_BEATS = 3;
+/** Reads on demand (for a session id of a node not heard of) come at most this often, however many such ids arrive. */
+const REFRESH_MIN_MS = 250;
+/** How long a request for an unheard-of node waits for this node's first read of the directory. */
+const FIRST_READ_WAIT_MS = 2000;
+
+/** Settles when `promise` does, or after `ms`, whichever is first (the timer never keeps the process alive). */
+function raceTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 function parseEntry(text: string | null): NodeEntry | null {
   if (text === null) return null;
@@ -47,8 +63,13 @@ export class NodeDirectory {
   #byTag = new Map<string, NodeEntry>();
   #byId = new Map<string, NodeEntry>();
   #timer: NodeJS.Timeout | null = null;
-  #beating = false;
+  /** The beat in flight: every caller meanwhile waits for the same one. */
+  #beat: Promise<void> | null = null;
+  #lastRefresh = 0;
   #collisionLogged = false;
+  #firstReadDone!: () => void;
+  /** Settles when this node has read the directory once. */
+  readonly #firstRead = new Promise<void>((resolve) => (this.#firstReadDone = resolve));
 
   constructor(options: NodeDirectoryOptions) {
     this.#options = options;
@@ -100,11 +121,31 @@ export class NodeDirectory {
     return [...this.#byId.values()].filter((entry) => entry.nodeId !== this.#options.self.nodeId);
   }
 
+  /**
+   * Reads the directory now, for a session id whose node this one has not
+   * heard of (a node that just joined, before its announcement arrived).
+   * Bounded both ways: at most one read per REFRESH_MIN_MS whatever the ids
+   * (forged ones included), and before this node's first read a wait of at
+   * most FIRST_READ_WAIT_MS.
+   */
+  refresh(): Promise<void> {
+    if (this.#beat) return this.#beat;
+    if (this.#options.link.state !== 'ready') return raceTimeout(this.#firstRead, FIRST_READ_WAIT_MS);
+    if (Date.now() - this.#lastRefresh < REFRESH_MIN_MS) return Promise.resolve();
+    this.#lastRefresh = Date.now();
+    return this.beat();
+  }
+
   /** Renews this node's entry and reads every node's. Resolves when done; a Redis failure is left to the link to report. */
-  async beat(): Promise<void> {
+  beat(): Promise<void> {
+    if (this.#beat) return this.#beat;
+    if (this.#options.link.state !== 'ready') return Promise.resolve();
+    this.#beat = this.#renewAndRead().finally(() => (this.#beat = null));
+    return this.#beat;
+  }
+
+  async #renewAndRead(): Promise<void> {
     const { link, self, heartbeatMs } = this.#options;
-    if (this.#beating || link.state !== 'ready') return;
-    this.#beating = true;
     try {
       const redis = link.commands;
       await redis
@@ -124,10 +165,9 @@ export class NodeDirectory {
       // Their keys expired: those nodes died without saying goodbye.
       if (gone.length) await redis.srem(this.#setKey, ...gone);
       this.#remember(entries);
+      this.#firstReadDone();
     } catch (error) {
       this.#options.logger.debug(`[cluster] heartbeat failed: ${describeError(error)}`);
-    } finally {
-      this.#beating = false;
     }
   }
 

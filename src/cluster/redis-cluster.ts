@@ -122,12 +122,16 @@ export class RedisCluster implements ClusterPeers {
    * is another live node with an address; null when the request is ours to
    * serve (our own id, an id of no live node — refused there as unknown — or
    * a request another node forwarded already, which is never forwarded twice).
+   * For an id of a node this one has not heard of, a promise of the same
+   * answer after one fresh read of the directory (bounded: see refresh()).
    */
-  ownerAddressOf(req: IncomingMessage, sessionId: string): string | null {
+  ownerAddressOf(req: IncomingMessage, sessionId: string): string | null | Promise<string | null> {
     if (req.headers[FORWARDED_HEADER] !== undefined) return null;
     const tag = tagOfSessionId(sessionId);
     if (tag === null || tag === this.sessionIds.tag) return null;
-    return this.#directory.byTag(tag)?.address ?? null;
+    const known = this.#directory.byTag(tag);
+    if (known) return known.address;
+    return this.#directory.refresh().then(() => this.#directory.byTag(tag)?.address ?? null);
   }
 
   forwardRequest(req: IncomingMessage, res: ServerResponse, address: string): void {

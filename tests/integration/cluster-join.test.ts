@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { ClusterNode } from '../helpers/cluster-node';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { httpRequest } from '../helpers/test-client';
@@ -47,4 +48,23 @@ test('a node that just joined and the nodes before it forward to each other at o
   nodes.push(younger);
   await servedThrough(younger, older);
   await servedThrough(older, younger);
+});
+
+test('a request for a session of a node this one has not read of yet waits for its first read of the directory', async () => {
+  const CLUSTER = { heartbeatInterval: 60 };
+  const first = await ClusterNode.start({ redis: redis.url, nodeId: 'first', cluster: CLUSTER });
+  nodes.push(first);
+  const handshake = await httpRequest(first.port, 'GET', BASE);
+  const { sid } = JSON.parse(handshake.body.substring(1)) as { sid: string };
+  // Redis holds every client's commands for a while: the next node listens before it can read who is in the cluster.
+  const admin = new Redis(redis.url);
+  try {
+    await admin.call('CLIENT', 'PAUSE', '800');
+    const late = await ClusterNode.start({ redis: redis.url, nodeId: 'late', cluster: CLUSTER });
+    nodes.push(late);
+    const post = await httpRequest(late.port, 'POST', `${BASE}&sid=${sid}`, '40', TEXT);
+    expect(post).toMatchObject({ status: 200, body: 'ok' });
+  } finally {
+    admin.disconnect();
+  }
 });
