@@ -194,9 +194,14 @@ export class HixieFrameReader {
     }
     this.#state = ReadState.FrameType;
     if (this.#frameType !== TEXT_FRAME) return end + 1;
+    // The usual case, a whole frame in one chunk, costs no array and no copy.
     const piece = chunk.subarray(offset, stop);
-    const data = this.#parts.length === 0 ? piece : Buffer.concat([...this.#parts, piece], this.#size);
-    this.#parts = [];
+    let data = piece;
+    if (this.#parts.length > 0) {
+      this.#parts.push(piece);
+      data = Buffer.concat(this.#parts, this.#size);
+      this.#parts = [];
+    }
     if (!isUtf8(data)) {
       this.#fail('invalid UTF-8 in a text frame');
       return chunk.length;
