@@ -63,6 +63,12 @@ export class SocketServer {
     };
     this.httpServer = options.ssl ? createHttpsServer({ ...options.ssl, ...serverOptions }, handler) : createHttpServer(serverOptions, handler);
     this.httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => application.handleUpgrade(req, socket, head));
+    // 100 Continue only once the handler has not answered on the headers alone: a body refused on its
+    // Content-Length (413) is then never sent, so a forwarding node or curl gets the answer, not a reset mid-upload.
+    this.httpServer.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      handler(req, res);
+      if (!res.headersSent) res.writeContinue();
+    });
     this.httpServer.on('clientError', (error: ClientErrorWithPacket, socket: Duplex) => this.#onClientError(error, socket));
     if (options.autoStart !== false) void this.#listen();
   }

@@ -17,6 +17,9 @@ const path = require('node:path');
 const { SocketConnection, getRouter, Application, SocketServer, fileHandler } = require('tornadio');
 const { runAsMain } = require('../shared');
 
+/** How the room names each client generation (`info.protocol`). */
+const GENERATIONS = { '0.6': 'Socket.IO 0.6', '0.9': 'Socket.IO 0.9', eio3: 'socket.io-client 2.x', eio4: 'Socket.IO v4' };
+
 /**
  * Makes the connection class of one chat room. Each room gets its own class,
  * and so its own set of participants: two chatrooms in one process (as in
@@ -39,7 +42,7 @@ function createChatConnection() {
   return class ChatConnection extends SocketConnection {
     onOpen(info) {
       this.name = `guest-${this.id.slice(0, 4)}`;
-      this.generation = info.protocol === '0.6' ? 'Socket.IO 0.6' : 'Socket.IO v4';
+      this.generation = GENERATIONS[info.protocol];
       this.send(`Welcome, ${this.name}! Type /nick and a name to choose yours.`);
       // Everyone else on this router hears who arrived, and with which client.
       this.broadcast(`${this.name} joined (${this.generation}).`);
@@ -117,6 +120,7 @@ function startChatroom({ port = 8001, address, flashPolicyPort = 10843, routerSe
     ['/stats', statsHandler(router)], // the router's counters as JSON, see statsHandler
     ['/', fileHandler(path.join(__dirname, 'index.html'))],
     ['/v4', fileHandler(path.join(__dirname, 'v4.html'))],
+    ['/v09', fileHandler(path.join(__dirname, 'v09.html'))],
   ];
   const application = new Application(routes, {
     socketIoPort: port,

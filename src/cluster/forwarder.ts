@@ -68,24 +68,35 @@ export class Forwarder {
   request(req: IncomingMessage, res: ServerResponse, address: string): void {
     this.counters.requests++;
     const { secure, host, port } = endpointOf(address);
+    const headers = this.#headersFor(req);
+    // A body waits for the owner's 100 Continue: an owner refusing it on its headers (413 on Content-Length)
+    // answers before any of it is sent, instead of dropping a connection full of unread bytes (a reset that loses the answer).
+    const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody) headers.expect = '100-continue';
     const upstream = (secure ? https : http).request({
       host,
       port,
       method: req.method,
       path: req.url,
-      headers: this.#headersFor(req),
+      headers,
       agent: secure ? this.#httpsAgent : this.#httpAgent,
       timeout: this.options.idleTimeoutMs,
     });
+    let answered = false;
     const fail = (why: string) => {
-      this.counters.failures++;
       upstream.destroy();
+      // The owner's whole answer is on its way already: what fails after it is no failure of this request.
+      if (res.writableFinished) return;
+      this.counters.failures++;
       if (res.headersSent) return void res.destroy();
       refuseRequest(res, new RequestError('NODE_UNREACHABLE', `the node owning this session (${address}) ${why}`), this.options.logger, 'forward');
     };
     upstream.on('timeout', () => fail(`sent nothing for ${this.options.idleTimeoutMs} ms`));
     upstream.on('error', (error) => fail(`could not be reached: ${error.message}`));
     upstream.on('response', (answer) => {
+      answered = true;
+      // A final answer before 100 Continue: the body is not wanted; the connection goes with it.
+      if (hasBody && !bodySent) answer.once('end', () => upstream.destroy());
       const headers: OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
       // The owner drops a client whose body is too large: do the same, so its client stops sending too.
@@ -100,7 +111,14 @@ export class Forwarder {
     res.once('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
-    req.pipe(upstream);
+    let bodySent = false;
+    if (!hasBody) req.pipe(upstream);
+    else
+      upstream.once('continue', () => {
+        if (answered) return;
+        bodySent = true;
+        req.pipe(upstream);
+      });
   }
 
   /** Forwards a websocket upgrade: the handshake goes on to the owner, then bytes flow both ways untouched. */

@@ -18,10 +18,11 @@ let redis: TestRedis;
 let nodes: ClusterNode[];
 let nginx: TestNginx;
 const clients: Array<{ close(): void }> = [];
+const APP_ORIGIN = 'http://app.example';
 
 beforeAll(async () => {
   redis = await startRedis();
-  nodes = await Promise.all(['a', 'b', 'c'].map((nodeId) => ClusterNode.start({ redis: redis.url, nodeId, cluster: { requestTimeout: 1, heartbeatInterval: 0.2 } })));
+  nodes = await Promise.all(['a', 'b', 'c'].map((nodeId) => ClusterNode.start({ redis: redis.url, nodeId, cluster: { requestTimeout: 1, heartbeatInterval: 0.2 }, settings: { cors: [APP_ORIGIN] } })));
   for (const node of nodes) {
     await eventually(`${node.nodeId} to see every node`, async () => (await node.call<ClusterHealth>('health')).nodes.length === nodes.length);
   }
@@ -214,5 +215,84 @@ describe('forged and stale session ids', () => {
     expect(direct).toBe(400);
     expect(await status(a.port, idWithTag(nodeTagOf('b')))).toBe(direct);
     expect(await status(nginx.port, idWithTag(nodeTagOf('b')))).toBe(direct);
+  });
+});
+
+/** Splits a Socket.IO 0.9 payload: one packet, or several framed as \ufffd<length>\ufffd<packet>. */
+function packets09(body: string): string[] {
+  if (!body.startsWith('\ufffd')) return body === '' ? [] : [body];
+  const found: string[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const end = body.indexOf('\ufffd', at + 1);
+    const length = Number(body.substring(at + 1, end));
+    found.push(body.substring(end + 1, end + 1 + length));
+    at = end + 1 + length;
+  }
+  return found;
+}
+
+describe('forwarding keeps limits, CORS and every client generation', () => {
+  async function engineSessionOn(node: ClusterNode): Promise<string> {
+    const handshake = await httpRequest(node.port, 'GET', '/socket.io/?EIO=4&transport=polling');
+    expect(handshake.status).toBe(200);
+    return (JSON.parse(handshake.body.substring(1)) as { sid: string }).sid;
+  }
+
+  test("a forwarded POST over the owner's limit is answered 413 by the owner, and the connection closed", async () => {
+    const [a, b] = nodes;
+    const sid = await engineSessionOn(b);
+    const tooBig = `4${'x'.repeat(1_000_001)}`;
+    const answer = await httpRequest(a.port, 'POST', `/socket.io/?EIO=4&transport=polling&sid=${sid}`, tooBig, { 'Content-Type': 'text/plain;charset=UTF-8' });
+    expect(answer.status).toBe(413);
+    expect(answer.headers.connection).toBe('close');
+  });
+
+  test('CORS headers of a forwarded poll are the owner\'s, as if it had landed there', async () => {
+    const [a, b] = nodes;
+    const sid = await engineSessionOn(b);
+    const headers = { Origin: APP_ORIGIN };
+    // The first poll gets the namespace-less session's noop-free answer at once once a packet is queued: send a ping-free CONNECT first.
+    await httpRequest(a.port, 'POST', `/socket.io/?EIO=4&transport=polling&sid=${sid}`, '40', { ...headers, 'Content-Type': 'text/plain;charset=UTF-8' });
+    const forwarded = await httpRequest(a.port, 'GET', `/socket.io/?EIO=4&transport=polling&sid=${sid}`, undefined, headers);
+    expect(forwarded.status).toBe(200);
+    expect(forwarded.body).toMatch(/^40\{"sid":/);
+    expect(forwarded.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    // A preflight from an origin the owner does not allow gets, forwarded, exactly the owner's answer.
+    const preflight = { Origin: 'http://elsewhere.example', 'Access-Control-Request-Method': 'POST' };
+    const forwardedPreflight = await httpRequest(a.port, 'OPTIONS', `/socket.io/?EIO=4&transport=polling&sid=${sid}`, undefined, preflight);
+    const directPreflight = await httpRequest(b.port, 'OPTIONS', `/socket.io/?EIO=4&transport=polling&sid=${sid}`, undefined, preflight);
+    expect(forwardedPreflight.status).toBe(directPreflight.status);
+    expect(forwardedPreflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect(directPreflight.headers['access-control-allow-origin']).toBeUndefined();
+    const allowed = await httpRequest(a.port, 'OPTIONS', `/socket.io/?EIO=4&transport=polling&sid=${sid}`, undefined, { ...preflight, Origin: APP_ORIGIN });
+    expect(allowed.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    expect(allowed.headers['access-control-allow-methods']).toMatch(/POST/);
+  });
+
+  test('a Socket.IO 0.9 xhr-polling client exchanges ordered messages through the balancer', async () => {
+    const handshake = await httpRequest(nginx.port, 'GET', `/socket.io/1/?t=${Date.now()}`);
+    expect(handshake.status).toBe(200);
+    const sid = handshake.body.split(':')[0];
+    const received: string[] = [];
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        const answer = await httpRequest(nginx.port, 'GET', `/socket.io/1/xhr-polling/${sid}?t=${Date.now()}`, undefined, {}, 30000);
+        if (answer.status !== 200) throw new Error(`poll answered ${answer.status}: ${answer.body}`);
+        for (const packet of packets09(answer.body)) if (packet.startsWith('3:::')) received.push(packet.substring(4));
+      }
+    })();
+    const count = 15;
+    for (let i = 0; i < count; i++) {
+      const sent = await httpRequest(nginx.port, 'POST', `/socket.io/1/xhr-polling/${sid}?t=${Date.now()}`, `3:::n${i}`, { 'Content-Type': 'text/plain;charset=UTF-8' });
+      expect(sent.status).toBe(200);
+    }
+    await eventually('0.9 echoes', async () => received.length >= count, 20000, 20);
+    polling = false;
+    // Ends the poll in flight: the server closes the session.
+    await httpRequest(nginx.port, 'POST', `/socket.io/1/xhr-polling/${sid}?t=${Date.now()}`, '0::', { 'Content-Type': 'text/plain;charset=UTF-8' });
+    await withTimeout(poll.catch(() => undefined), 20000, 'the last 0.9 poll');
+    expect(received).toEqual(Array.from({ length: count }, (_, i) => `n${i}`));
   });
 });

@@ -1,7 +1,6 @@
 import type { ConnectionClass, RequestInfo } from '../../connection';
 import { parseQuery } from '../../http/request-info';
 import type { RegisteredSession } from '../../hub/session-registry';
-import { generateSessionId } from '../../hub/session-id';
 import type { SessionHub } from '../../hub/session-hub';
 import type { Logger } from '../../logger';
 import type { DeadlineClock, Expirable } from '../../session/deadline-clock';
@@ -33,6 +32,9 @@ const MAX_PACKETS_PER_BODY = 1024;
 
 type SessionState = 'handshaken' | 'open' | 'closed';
 
+/** The transports whose client watches polls, not heartbeats. */
+const POLLING: ReadonlySet<string> = new Set(['xhr-polling', 'jsonp-polling']);
+
 /**
  * One 0.9 transport session: made by the handshake, opened by the first
  * transport that attaches (which may be replaced by another under the same
@@ -41,7 +43,8 @@ type SessionState = 'handshaken' | 'open' | 'closed';
  * go out to whichever outlet attaches next.
  */
 export class V09Session implements RegisteredSession, HeartbeatTarget, Flushable, EndpointCarrier {
-  readonly id = generateSessionId();
+  /** From the hub, like every protocol's ids: in a cluster it names this node, so other nodes forward to it. */
+  readonly id: string;
   transport = 'handshake';
   #state: SessionState = 'handshaken';
   readonly #queue = new FrameQueue();
@@ -58,6 +61,7 @@ export class V09Session implements RegisteredSession, HeartbeatTarget, Flushable
     private readonly host: V09Host,
     private readonly request: RequestInfo,
   ) {
+    this.id = host.hub.newSessionId();
     // Until a transport attaches, the handshake's closeTimeout runs.
     host.closeDeadlines.add(this.#closeWatch);
   }
@@ -231,8 +235,15 @@ export class V09Session implements RegisteredSession, HeartbeatTarget, Flushable
 
   // ---- heartbeats ----
 
-  /** Called by the heartbeat clock: the next `2::`, unless the last one went unanswered. */
+  /**
+   * Called by the heartbeat clock: the next `2::`, unless the last one went
+   * unanswered. Polling sessions get none: the 0.9 client ignores heartbeats
+   * there (its close timeout watches polls), and its jsonp-polling answers a
+   * beat by resubmitting its one form, aborting a POST still in flight, so
+   * the packets of that POST were lost. The close timeout ends a dead poller.
+   */
   heartbeat(): void {
+    if (POLLING.has(this.transport)) return;
     if (!this.#beatAnswered) return this.abort('heartbeat not answered');
     this.#beatAnswered = false;
     this.write(HEARTBEAT_PACKET);
