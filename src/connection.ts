@@ -39,6 +39,12 @@ export interface ConnectionInfo {
   request: RequestInfo;
   /** The path part captured by the router's `extraRe`, or null. */
   extra: string | null;
+  /**
+   * True for a v4 connection brought back by connection state recovery
+   * (setting `recovery`): same id, its rooms already joined, its missed
+   * packets sent right after `onOpen`. False or absent otherwise.
+   */
+  recovered?: boolean;
 }
 
 /** `onOpen` may refuse a connection by returning false, or a promise of false. */

@@ -72,7 +72,7 @@ export class SocketRouter {
       sessionIds: this.#cluster?.sessionIds,
     });
     this.#cluster?.reportStatsFrom(() => this.stats);
-    const environment = { settings: this.settings, connectionClass, hub: this.#hub };
+    const environment = { settings: this.settings, connectionClass, hub: this.#hub, recoveryPeers: this.#cluster };
     this.#protocols = PROTOCOLS.map((protocol) => protocol.create(environment));
     this.#noConnections = Object.fromEntries(PROTOCOLS.flatMap((protocol) => protocol.transports.map(({ name }) => [name, 0])));
     this.#routePattern = resourcePattern(this.settings.resource, this.settings.extraSep);

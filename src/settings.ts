@@ -40,7 +40,14 @@ export interface RouterSettings {
   cors?: CorsSetting | null;
   namespaces?: Readonly<Record<string, ConnectionClass>>;
   cluster?: ClusterSettings | null;
+  recovery?: RecoverySettings | null;
   logger?: Logger;
+}
+
+/** `recovery`: connection state recovery for v4 clients (socket.io 4.6's `connectionStateRecovery`). */
+export interface RecoverySettings {
+  maxDisconnection?: number;
+  maxMissed?: number;
 }
 
 /** `cluster`: this router is one node of several that share a Redis server (see `CLUSTER_SETTINGS`). */
@@ -230,6 +237,7 @@ interface RouterResolvedForms {
   enabledProtocols: ReadonlySet<TransportName>;
   extraRe: RegExp | null;
   cluster: ResolvedClusterSettings | null;
+  recovery: ResolvedRecoverySettings | null;
 }
 
 const redisUrl: Check = (key, value) => {
@@ -288,6 +296,19 @@ function resolveClusterSettings(value: ClusterSettings): ResolvedClusterSettings
   if (resolved.redis === '') throw new SettingsError('cluster.redis', 'is required: the URL of the Redis server every node shares');
   return resolved;
 }
+
+/** Connection state recovery's settings (the router setting `recovery`); errors name `recovery.<key>`. */
+export const RECOVERY_SETTINGS = {
+  maxDisconnection: seconds(120, 'a v4 connection that comes back within this long gets its id, rooms and missed packets back'),
+  maxMissed: {
+    default: 1000,
+    unit: 'count',
+    doc: 'most packets kept for one dropped connection (and recent ones kept per live connection, for those lost in flight); past it the oldest go and that connection is not recovered',
+    check: positiveInteger,
+  },
+} satisfies Table<RecoverySettings, object>;
+
+export type ResolvedRecoverySettings = ResolvedSettings<RecoverySettings, object, typeof RECOVERY_SETTINGS>;
 
 /** The router's settings: the one place each key is described, defaulted and checked. */
 export const ROUTER_SETTINGS = {
@@ -403,6 +424,17 @@ export const ROUTER_SETTINGS = {
       resolveClusterSettings(value as ClusterSettings);
     },
     resolve: (value: ClusterSettings | null): ResolvedClusterSettings | null => (value === null ? null : resolveClusterSettings(value)),
+  },
+  recovery: {
+    default: null,
+    unit: '',
+    doc: 'connection state recovery for v4 clients: `{ maxDisconnection, maxMissed }` (see [recovery](#connection-state-recovery)). Off when null.',
+    check: (key, value) => {
+      if (value === null) return;
+      if (typeof value !== 'object' || Array.isArray(value)) throw new SettingsError(key, `expected { maxDisconnection }, got ${describe(value)}`);
+      resolveTable(RECOVERY_SETTINGS, value, 'recovery', 'recovery.');
+    },
+    resolve: (value: RecoverySettings | null): ResolvedRecoverySettings | null => (value === null ? null : resolveTable<ResolvedRecoverySettings>(RECOVERY_SETTINGS, value, 'recovery', 'recovery.')),
   },
   logger: loggerSetting('where the router logs (see [logging](#tls-proxies-logging-shutdown))'),
 } satisfies Table<RouterSettings, RouterResolvedForms>;

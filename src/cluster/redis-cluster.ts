@@ -31,6 +31,9 @@ export interface ClusterHealth {
   nodes: string[];
 }
 
+/** What the owner of a dropped connection hands over, as plain data (binary kept as binary on the wire); null when it cannot. */
+export type RecoveryHandOver = (namespace: string, pid: string, offset: string) => unknown;
+
 /** Most cluster questions one node may have waiting at once. */
 const MAX_WAITING_QUESTIONS = 1000;
 
@@ -65,6 +68,7 @@ export class RedisCluster implements ClusterPeers {
     throw new Error('cluster stats asked before the router was ready');
   };
   #closing: Promise<void> | null = null;
+  #handOver: RecoveryHandOver = () => null;
 
   constructor(options: RedisClusterOptions) {
     const { settings, logger } = options;
@@ -104,6 +108,25 @@ export class RedisCluster implements ClusterPeers {
   /** Where this node's `router.stats` comes from, for the other nodes' `clusterStats`. */
   reportStatsFrom(stats: () => RouterStats): void {
     this.#localStats = stats;
+  }
+
+  /** How this node hands over the recovery state of its dropped connections to the node a client came back to. */
+  handOverRecoveryWith(handOver: RecoveryHandOver): void {
+    this.#handOver = handOver;
+  }
+
+  /**
+   * Asks the node that owns a dropped connection (its `pid` names the node)
+   * to hand over its recovery state; null when this node owns it or no live
+   * node does. Resolves to null when the owner does not answer in time.
+   */
+  takeRecovery(namespace: string, pid: string, offset: string): Promise<unknown> | null {
+    const tag = tagOfSessionId(pid);
+    if (tag === null || tag === this.sessionIds.tag) return null;
+    const owner = this.#directory.byTag(tag);
+    if (!owner) return null;
+    const question: QuestionMessage['question'] = { kind: 'recover', namespace, pid, offset };
+    return this.#questions.ask([owner.nodeId], (id) => this.#publishQuestion(id, question)).then(({ answers }) => answers.get(owner.nodeId) ?? null);
   }
 
   get health(): ClusterHealth {
@@ -172,13 +195,15 @@ export class RedisCluster implements ClusterPeers {
 
   #ask(question: QuestionMessage['question']): Promise<{ answers: ReadonlyMap<string, unknown>; missing: ReadonlyMap<string, string> }> {
     const others = this.#directory.others().map((node) => node.nodeId);
-    return this.#questions.ask(others, (id) => {
-      // A question is not held for Redis: its asker would wait for an answer that cannot come in time.
-      if (this.#link.state !== 'ready') return false;
-      const message: QuestionMessage = { id, from: this.nodeId, question };
-      this.#link.publish(this.#channels.questions, encodeWire(message));
-      return true;
-    });
+    return this.#questions.ask(others, (id) => this.#publishQuestion(id, question));
+  }
+
+  #publishQuestion(id: string, question: QuestionMessage['question']): boolean {
+    // A question is not held for Redis: its asker would wait for an answer that cannot come in time.
+    if (this.#link.state !== 'ready') return false;
+    const message: QuestionMessage = { id, from: this.nodeId, question };
+    this.#link.publish(this.#channels.questions, encodeWire(message));
+    return true;
   }
 
   // ---- what the other nodes send ----
@@ -212,6 +237,11 @@ export class RedisCluster implements ClusterPeers {
     };
     const { question } = message;
     if (question.kind === 'stats') return answer(this.#localStats());
+    if (question.kind === 'recover') {
+      // Asked of one node only: the others keep silent, or their answer would end the question.
+      if (tagOfSessionId(question.pid) !== this.sessionIds.tag) return;
+      return answer(this.#handOver(question.namespace, question.pid, question.offset));
+    }
     const adapter = this.#adapters.get(question.namespace);
     if (!adapter) return answer([]);
     adapter.fetchLocal(question.selection).then(answer, (error: unknown) => {

@@ -27,10 +27,15 @@ export interface OperationMessage {
   readonly operation: ClusterOperation;
 }
 
-/** A question every other node answers: who is connected, or its stats. */
+/**
+ * A question every other node answers (who is connected, its stats), or
+ * that only the node owning a dropped connection answers (hand over its
+ * recovery state: `pid` names that node).
+ */
 export type ClusterQuestion =
   | { readonly kind: 'fetch'; readonly namespace: string; readonly selection: WireSelection }
-  | { readonly kind: 'stats' };
+  | { readonly kind: 'stats' }
+  | { readonly kind: 'recover'; readonly namespace: string; readonly pid: string; readonly offset: string };
 
 export interface QuestionMessage {
   readonly id: string;

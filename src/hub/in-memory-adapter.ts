@@ -58,7 +58,7 @@ export class InMemoryAdapter implements Adapter {
   /** Members of a room; a live member's id is a room holding just it. */
   #membersOf(room: string): Iterable<string> {
     const members = this.#rooms.get(room);
-    const own = this.local.has(room);
+    const own = this.local.reaches(room);
     if (!members) return own ? [room] : [];
     // Others may have joined a room named by a connection's id: that connection is still in it.
     return own ? [room, ...members] : members;
@@ -70,6 +70,11 @@ export class InMemoryAdapter implements Adapter {
   }
 
   sockets(options: BroadcastOptions): Set<string> {
+    return this.#select(options, false);
+  }
+
+  /** Ids of the live members the options select; for a broadcast, also those awaiting recovery. */
+  #select(options: BroadcastOptions, withWaiting: boolean): Set<string> {
     const skip = this.#excluded(options.except);
     const ids = new Set<string>();
     if (options.rooms.size === 0) {
@@ -77,7 +82,7 @@ export class InMemoryAdapter implements Adapter {
       return ids;
     }
     for (const room of options.rooms) {
-      for (const id of this.#membersOf(room)) if (!skip?.has(id) && this.local.has(id)) ids.add(id);
+      for (const id of this.#membersOf(room)) if (!skip?.has(id) && (withWaiting ? this.local.reaches(id) : this.local.has(id))) ids.add(id);
     }
     return ids;
   }
@@ -87,7 +92,7 @@ export class InMemoryAdapter implements Adapter {
       this.local.deliverToAll(packet, this.#excluded(options.except));
       return;
     }
-    this.local.deliver(packet, this.sockets(options));
+    this.local.deliver(packet, this.#select(options, true));
   }
 
   addSockets(options: BroadcastOptions, rooms: readonly string[]): void {

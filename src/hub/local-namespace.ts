@@ -1,6 +1,11 @@
 import type { Member } from './member';
 import { BroadcastEncodings, type OutgoingPacket } from './packet';
 
+/** A connection that dropped and may come back (connection state recovery): it keeps its rooms and collects what it misses. */
+export interface WaitingMember {
+  receiveBroadcast(encodings: BroadcastEncodings): void;
+}
+
 /**
  * The live connections of one namespace in this process, by id, and the
  * fan-out that hands each a broadcast. An adapter decides who gets a packet;
@@ -8,6 +13,8 @@ import { BroadcastEncodings, type OutgoingPacket } from './packet';
  */
 export class LocalNamespace {
   readonly #members = new Map<string, Member>();
+  /** Dropped connections awaiting recovery, by id: broadcasts reach them, nothing else sees them. */
+  readonly #waiting = new Map<string, WaitingMember>();
 
   constructor(readonly name: string) {}
 
@@ -32,6 +39,24 @@ export class LocalNamespace {
     return this.#members.delete(member.id);
   }
 
+  /** A dropped connection starts (or stops) collecting what it misses. */
+  wait(id: string, waiting: WaitingMember): void {
+    this.#waiting.set(id, waiting);
+  }
+
+  stopWaiting(id: string, waiting: WaitingMember): void {
+    if (this.#waiting.get(id) === waiting) this.#waiting.delete(id);
+  }
+
+  get waitingCount(): number {
+    return this.#waiting.size;
+  }
+
+  /** Whether a broadcast to this id reaches someone: a live member or one awaiting recovery. */
+  reaches(id: string): boolean {
+    return this.#members.has(id) || this.#waiting.has(id);
+  }
+
   ids(): MapIterator<string> {
     return this.#members.keys();
   }
@@ -43,7 +68,7 @@ export class LocalNamespace {
   /** Delivers to these ids (unknown ones are skipped: a member that closed meanwhile). */
   deliver(packet: OutgoingPacket, ids: Iterable<string>): void {
     const encodings = new BroadcastEncodings(packet);
-    for (const id of ids) this.#members.get(id)?.receiveBroadcast(encodings);
+    for (const id of ids) (this.#members.get(id) ?? this.#waiting.get(id))?.receiveBroadcast(encodings);
   }
 
   /** Delivers to every member but those in `skip`: the common "everyone" broadcast, without building an id list. */
@@ -52,5 +77,7 @@ export class LocalNamespace {
     for (const member of this.#members.values()) {
       if (!skip?.has(member.id)) member.receiveBroadcast(encodings);
     }
+    if (this.#waiting.size === 0) return;
+    for (const [id, waiting] of this.#waiting) if (!skip?.has(id)) waiting.receiveBroadcast(encodings);
   }
 }

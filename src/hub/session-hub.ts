@@ -106,14 +106,16 @@ export class SessionHub {
     // Every generation is listed, at zero too, so a dashboard's series never vanish.
     const connectionsByProtocol = Object.fromEntries(PROTOCOL_NAMES.map((name) => [name, 0])) as RouterStats['connectionsByProtocol'];
     let connections = 0;
+    let connectionsAwaitingRecovery = 0;
     for (const space of this.#namespaces.values()) {
+      connectionsAwaitingRecovery += space.local.waitingCount;
       for (const member of space.local.members()) {
         connections++;
         connectionsByTransport[member.transport] = (connectionsByTransport[member.transport] ?? 0) + 1;
         connectionsByProtocol[member.protocol]++;
       }
     }
-    return { connections, connectionsByTransport, connectionsByProtocol, ...this.counters };
+    return { connections, connectionsByTransport, connectionsByProtocol, connectionsAwaitingRecovery, ...this.counters };
   }
 
   /** Ends every session at once (each `onClose` runs once). Idempotent. */

@@ -6,6 +6,8 @@ export interface RouterStats {
   connections: number;
   connectionsByTransport: Record<string, number>;
   connectionsByProtocol: Record<ProtocolName, number>;
+  /** v4 connections that dropped and may still be recovered (setting `recovery`); not counted in `connections`. */
+  connectionsAwaitingRecovery: number;
   sessionsCreated: number;
   sessionsClosed: number;
   messagesIn: number;

@@ -5,6 +5,7 @@ import type { ProtocolName } from '../hub/member';
 import type { SessionHub } from '../hub/session-hub';
 import type { ResolvedRouterSettings } from '../settings';
 import { EIO_PROTOCOL } from './eio';
+import type { RecoveryPeers } from './eio/recovery';
 import { V06_PROTOCOL } from './v06';
 import { V09_PROTOCOL } from './v09';
 
@@ -13,6 +14,8 @@ export interface ProtocolEnvironment {
   readonly settings: ResolvedRouterSettings;
   readonly connectionClass: ConnectionClass;
   readonly hub: SessionHub;
+  /** The other nodes of a cluster, for connection state recovery across nodes; null alone. */
+  readonly recoveryPeers: RecoveryPeers | null;
 }
 
 /** A request a protocol has recognised as its own, ready to be served. */

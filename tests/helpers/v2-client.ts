@@ -9,6 +9,7 @@ export interface V2Engine {
   transport: { name: string; query: Record<string, string> };
   once(event: 'upgrade', listener: () => void): V2Engine;
   on(event: string, listener: Listener): V2Engine;
+  close(): void;
 }
 
 export interface V2Manager {

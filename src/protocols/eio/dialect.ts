@@ -52,7 +52,8 @@ export interface EngineDialect {
   /** The id of a client's socket in one namespace; `ids` makes a fresh one. */
   socketId(engineId: string, namespace: string, ids: { newSessionId(): string }): string;
   /** The answer to an accepted CONNECT. */
-  connectAnswer(namespace: string, socketId: string): SocketPacket;
+  /** The answer to an accepted CONNECT; `pid` is the private id of connection state recovery, when on. */
+  connectAnswer(namespace: string, socketId: string, pid?: string): SocketPacket;
   /** The answer to a refused CONNECT (or an unknown namespace). */
   refusal(namespace: string, payload: RefusalPayload): SocketPacket;
 }
@@ -73,6 +74,6 @@ export const EIO4_DIALECT: EngineDialect = {
   strictNamespaces: true,
   splitNamespace: (nsp) => ({ name: nsp, query: null }),
   socketId: (_engineId, _namespace, ids) => ids.newSessionId(),
-  connectAnswer: (nsp, socketId) => ({ type: SocketPacketType.CONNECT, nsp, data: { sid: socketId } }),
+  connectAnswer: (nsp, socketId, pid) => ({ type: SocketPacketType.CONNECT, nsp, data: pid === undefined ? { sid: socketId } : { sid: socketId, pid } }),
   refusal: (nsp, payload) => ({ type: SocketPacketType.CONNECT_ERROR, nsp, data: payload }),
 };

@@ -14,7 +14,8 @@ import type { EngineDialect } from './dialect';
 import type { EnginePacket } from './engine-codec';
 import { jsonpScript } from './v3/jsonp';
 import { SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from './socket-codec';
-import { EioSocket, enginePacketsOf, type NamespaceEncoder, type SocketCarrier } from './socket';
+import { SentLog, type RecoveredState, type RecoveryStore } from './recovery';
+import { EioSocket, enginePacketsOf, type NamespaceEncoder, type SocketCarrier, type SocketRecovery, type StampingEncoder } from './socket';
 
 /** What a session needs from the Engine.IO server of its router. */
 export interface EngineHost {
@@ -24,6 +25,9 @@ export interface EngineHost {
   /** The connection class serving a namespace; undefined for one the router does not have. */
   connectionClassFor(namespace: string): ConnectionClass | undefined;
   encoderFor(namespace: string): NamespaceEncoder;
+  /** Connection state recovery, when the setting `recovery` turns it on. */
+  readonly recovery: RecoveryStore | null;
+  stamperFor(namespace: string): StampingEncoder;
   /** The open packet's JSON after the sid (upgrades, timings, …), then the closing brace. */
   handshakeTail(dialect: EngineDialect, transport: EngineTransport): string;
   /** One timer pings every session each pingInterval. */
@@ -98,6 +102,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
    * first leave, since most sessions never leave one.
    */
   #left: Set<string> | null = null;
+  /** Namespaces whose recovery another node is being asked for, with the client's packets for them meanwhile. */
+  #recovering: Map<string, SocketPacket[]> | null = null;
   readonly #decoder = new SocketPacketDecoder({ maxAttachments: MAX_ATTACHMENTS });
   #awaitingPong = false;
   // What the shared deadline clocks call when this session's time is up (the registry owns `expire`).
@@ -296,6 +302,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     if (packet.type === SocketPacketType.CONNECT) return this.#connect(packet);
     const socket = this.#sockets.get(packet.nsp);
     if (socket) return socket.receive(packet);
+    const recovering = this.#recovering?.get(packet.nsp);
+    if (recovering) return void recovering.push(packet);
     // A namespace the server just left may still get a packet the client sent before it heard: that one is dropped.
     if (this.#left?.has(packet.nsp) || !this.dialect.strictNamespaces) {
       return this.logger.debug(`[engine ${this.id}] packet for ${packet.nsp}, which it is not in, dropped`);
@@ -311,7 +319,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       this.send(enginePacketsOf(dialect.refusal(nsp, { message: 'Invalid namespace' })));
       return;
     }
-    if (this.#sockets.has(nsp)) {
+    if (this.#sockets.has(nsp) || this.#recovering?.has(nsp)) {
       if (dialect.strictNamespaces) return this.fail(`a second CONNECT to ${nsp}`);
       return this.logger.debug(`[engine ${this.id}] a second CONNECT to ${nsp}, ignored (the first answer serves both)`);
     }
@@ -320,15 +328,51 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       this.host.connectDeadlines.delete(this.#connectWatch);
       this.#connectWatch = null;
     }
-    const space = this.host.hub.namespace(nsp);
-    const socket = new EioSocket(dialect.socketId(this.id, nsp, this.host.hub), nsp, space, ConnectionType, this, this.host.encoderFor(nsp), dialect);
-    this.#sockets.set(nsp, socket);
-    const auth = packet.data && typeof packet.data === 'object' ? (packet.data as Record<string, unknown>) : {};
+    const given = packet.data && typeof packet.data === 'object' ? (packet.data as Record<string, unknown>) : {};
     // A v3 client passes its namespace's query in the CONNECT (`/chat?x=1`): socket.io 2 merges it into the handshake query.
     const request = query === null ? this.request : withQuery(this.request, query);
-    socket.open({ sessionId: socket.id, transport: this.transport, protocol: dialect.protocol, namespace: nsp, auth, request, extra: null });
+    const { recovery: store } = this.host;
+    // Only v4 clients take part: socket.io-client 2.x has no recovery, and its CONNECT carries no pid.
+    if (!store || dialect.protocol !== 'eio4') return void this.#openSocket(nsp, ConnectionType, request, given, null, null);
+    const { pid, offset, ...auth } = given;
+    if (typeof pid !== 'string' || typeof offset !== 'string') return void this.#openSocket(nsp, ConnectionType, request, auth, store, null);
+    const here = store.take(pid, offset, nsp);
+    const elsewhere = here ? null : store.takeRemote(pid, offset, nsp);
+    if (!elsewhere) return void this.#openSocket(nsp, ConnectionType, request, auth, store, here && { pid, state: here });
+    // The node it dropped from hands its state over: what the client sends meanwhile waits, in order.
+    const waiting: SocketPacket[] = [];
+    (this.#recovering ??= new Map()).set(nsp, waiting);
+    void elsewhere.then((state) => {
+      this.#recovering?.delete(nsp);
+      if (this.#closed) return;
+      if (state?.rooms.length) this.host.hub.namespace(nsp).adapter.addAll(state.id, state.rooms);
+      const socket = this.#openSocket(nsp, ConnectionType, request, auth, store, state && { pid, state });
+      for (const early of waiting) socket.receive(early);
+    });
   }
 
+  /** Makes the namespace's socket and runs its `onOpen`, recovered when `recovered` says from what. */
+  #openSocket(
+    nsp: string,
+    ConnectionType: ConnectionClass,
+    request: RequestInfo,
+    auth: Record<string, unknown>,
+    store: RecoveryStore | null,
+    recovered: { pid: string; state: RecoveredState } | null,
+  ): EioSocket {
+    const { dialect, host } = this;
+    const recovery: SocketRecovery | null = store && {
+      pid: recovered?.pid ?? host.hub.newSessionId(),
+      sent: new SentLog(store.settings.maxMissed),
+      stamper: host.stamperFor(nsp),
+      store,
+    };
+    const id = recovered?.state.id ?? dialect.socketId(this.id, nsp, host.hub);
+    const socket = new EioSocket(id, nsp, host.hub.namespace(nsp), ConnectionType, this, host.encoderFor(nsp), dialect, recovery);
+    this.#sockets.set(nsp, socket);
+    socket.open({ sessionId: id, transport: this.transport, protocol: dialect.protocol, namespace: nsp, auth, request, extra: null, recovered: recovered !== null }, recovered?.state.missed);
+    return socket;
+  }
 
   socketGone(socket: EioSocket, wasOpen: boolean): void {
     if (this.#sockets.get(socket.namespace) === socket) {

@@ -20,7 +20,8 @@ import { engineCorsHeaders } from './cors';
 import { EIO4_DIALECT, type EngineDialect } from './dialect';
 import { EngineDecodeError } from './engine-codec';
 import { EngineSession, type EngineHost, type EngineTransport } from './engine-session';
-import { NamespaceEncoder } from './socket';
+import { RecoveryStore } from './recovery';
+import { NamespaceEncoder, StampingEncoder } from './socket';
 import { EIO3_DIALECT } from './v3/dialect';
 import { jsonpIndexOf } from './v3/jsonp';
 
@@ -67,6 +68,8 @@ export class EioServer implements ProtocolServer, EngineHost {
   readonly #path: string;
   readonly #namespaces: ReadonlyMap<string, ConnectionClass>;
   readonly #encoders = new Map<string, NamespaceEncoder>();
+  readonly #stampers = new Map<string, StampingEncoder>();
+  readonly recovery: RecoveryStore | null;
   readonly #handshakeTails = new Map<string, string>();
   readonly pings: HeartbeatClock;
   readonly pongDeadlines: DeadlineClock;
@@ -83,6 +86,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     this.#origins = new OriginPolicy(this.settings.origins);
     this.#path = `/${this.settings.resource}`;
     this.#namespaces = new Map([['/', environment.connectionClass], ...Object.entries(this.settings.namespaces)]);
+    this.recovery = this.settings.recovery && new RecoveryStore(this.settings.recovery, this.logger, environment.recoveryPeers);
     this.pings = new HeartbeatClock(this.settings.ms.pingInterval);
     this.pongDeadlines = new DeadlineClock(this.settings.ms.pingTimeout);
     this.connectDeadlines = new DeadlineClock(this.settings.ms.connectTimeout);
@@ -270,7 +274,14 @@ export class EioServer implements ProtocolServer, EngineHost {
     return this.#webSocketServer;
   }
 
+  stamperFor(namespace: string): StampingEncoder {
+    let stamper = this.#stampers.get(namespace);
+    if (!stamper) this.#stampers.set(namespace, (stamper = new StampingEncoder(namespace)));
+    return stamper;
+  }
+
   close(): void {
+    this.recovery?.close();
     this.#webSocketServer?.close();
   }
 }

@@ -13,6 +13,7 @@ import type { BroadcastEncodings, OutgoingPacket, PacketEncoder } from '../../hu
 import { describeError } from '../../logger';
 import type { EngineDialect, RefusalPayload } from './dialect';
 import type { EnginePacket } from './engine-codec';
+import { nextOffset, type RecoveryStore, type SentLog, type StampedPackets } from './recovery';
 import { encodeMessageEvent, encodeSocketPacket, SocketPacketType, type SocketPacket } from './socket-codec';
 
 /** What a namespace socket needs from the Engine.IO session that carries it. */
@@ -60,6 +61,32 @@ export class NamespaceEncoder implements PacketEncoder<EnginePacket[]> {
   }
 }
 
+/**
+ * With connection state recovery on: a namespace's broadcasts to v4 clients,
+ * each with its offset as the last argument, encoded once per broadcast.
+ */
+export class StampingEncoder implements PacketEncoder<StampedPackets> {
+  constructor(private readonly namespace: string) {}
+
+  encode(packet: OutgoingPacket): StampedPackets {
+    const offset = nextOffset();
+    const data = packet.type === 'message' ? ['message', packet.data, offset] : [packet.name, ...packet.args, offset];
+    return { offset, packets: enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data }) };
+  }
+}
+
+/** A v4 connection's part in connection state recovery. */
+export interface SocketRecovery {
+  /** The private id the client sends back to recover (never shown to other clients, unlike the socket id). */
+  readonly pid: string;
+  readonly sent: SentLog;
+  readonly stamper: StampingEncoder;
+  readonly store: RecoveryStore;
+}
+
+/** Why a connection drops without being recoverable: it broke the protocol (socket.io recovers only transport losses). */
+const UNRECOVERABLE_PREFIX = 'protocol error';
+
 /** The error a refused connection reports: `Not authorized` for a plain `false`, else the thrown message and its `data`. */
 function refusalPayload(error: unknown): RefusalPayload {
   if (error instanceof Error) {
@@ -99,6 +126,7 @@ export class EioSocket implements SessionControl, Member {
     private readonly carrier: SocketCarrier,
     private readonly encoder: NamespaceEncoder,
     private readonly dialect: EngineDialect,
+    private readonly recovery: SocketRecovery | null = null,
   ) {
     this.protocol = dialect.protocol;
     this.connection = new ConnectionType(this);
@@ -112,8 +140,16 @@ export class EioSocket implements SessionControl, Member {
     return this.#state === 'closed';
   }
 
-  /** Runs `onOpen`; answers CONNECT with the socket id, or CONNECT_ERROR on refusal. */
-  open(info: ConnectionInfo): void {
+  /**
+   * Runs `onOpen`; answers CONNECT with the socket id, or CONNECT_ERROR on
+   * refusal. A recovered connection's missed packets go right after the
+   * answer, before whatever `onOpen` sends.
+   */
+  open(info: ConnectionInfo, missed: readonly StampedPackets[] = []): void {
+    for (const stamped of missed) {
+      this.#held?.push(stamped.packets);
+      this.recovery?.sent.push(stamped);
+    }
     let result: OpenResult;
     try {
       result = this.connection.onOpen(info);
@@ -144,7 +180,7 @@ export class EioSocket implements SessionControl, Member {
       return;
     }
     this.#state = 'open';
-    this.carrier.send(enginePacketsOf(this.dialect.connectAnswer(this.namespace, this.id)));
+    this.carrier.send(enginePacketsOf(this.dialect.connectAnswer(this.namespace, this.id, this.recovery?.pid)));
     for (const packets of this.#held ?? []) this.carrier.send(packets);
     this.#held = null;
     this.space.entered(this);
@@ -163,6 +199,15 @@ export class EioSocket implements SessionControl, Member {
       id = this.#nextAckId;
       this.#nextAckId = (this.#nextAckId + 1) % MAX_ACK_ID;
       (this.#acks ??= new Map()).set(id, ack);
+    } else if (this.recovery) {
+      // As in socket.io, only packets without an ack are replayed after a drop.
+      const offset = nextOffset();
+      data.push(offset);
+      const stamped = { offset, packets: enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data }) };
+      this.recovery.sent.push(stamped);
+      this.#write(stamped.packets);
+      this.carrier.countOut();
+      return true;
     }
     this.#write(enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data, id }));
     this.carrier.countOut();
@@ -176,7 +221,13 @@ export class EioSocket implements SessionControl, Member {
 
   receiveBroadcast(encodings: BroadcastEncodings): void {
     if (this.#state !== 'open') return;
-    this.carrier.send(encodings.encodedBy(this.encoder));
+    if (this.recovery) {
+      const stamped = encodings.encodedBy(this.recovery.stamper);
+      this.recovery.sent.push(stamped);
+      this.carrier.send(stamped.packets);
+    } else {
+      this.carrier.send(encodings.encodedBy(this.encoder));
+    }
     this.carrier.countOut();
   }
 
@@ -265,7 +316,12 @@ export class EioSocket implements SessionControl, Member {
       this.space.left(this);
       return;
     }
+    const { recovery } = this;
+    if (!recovery || this.#state !== 'open' || reason.startsWith(UNRECOVERABLE_PREFIX)) return this.#end(reason, false);
+    const rooms = [...(this.space.adapter.socketRooms(this.id) ?? [])];
     this.#end(reason, false);
+    const { stamper } = recovery;
+    recovery.store.keep({ pid: recovery.pid, id: this.id, space: this.space, rooms, sent: recovery.sent, stamp: (encodings) => encodings.encodedBy(stamper) });
   }
 
   #end(reason: string, tellClient: boolean): void {
