@@ -8,11 +8,13 @@ import { ClusterNode } from '../helpers/cluster-node';
 import { eventually } from '../helpers/cluster-clients';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { waitForCallback as waitFor } from '../helpers/callback';
+import { startNginx, type TestNginx } from '../helpers/nginx';
 
 jest.setTimeout(30000);
 
 let redis: TestRedis;
 let nodes: ClusterNode[];
+let nginx: TestNginx;
 const sockets: Socket[] = [];
 
 interface Opened {
@@ -26,10 +28,12 @@ beforeAll(async () => {
     ['a', 'b'].map((nodeId) => ClusterNode.start({ redis: redis.url, nodeId, cluster: { requestTimeout: 2, heartbeatInterval: 0.2 }, settings: { recovery: { maxDisconnection: 10 } } })),
   );
   for (const node of nodes) await eventually(`${node.nodeId} to see both nodes`, async () => (await node.call<{ nodes: string[] }>('health')).nodes.length === 2);
+  nginx = await startNginx(nodes.map((node) => node.port));
 });
 
 afterAll(async () => {
   for (const socket of sockets.splice(0)) socket.close();
+  await nginx?.stop();
   await Promise.all((nodes ?? []).map((node) => node.close()));
   await redis?.destroy();
 });
@@ -101,5 +105,48 @@ test('a private id of a node that is not there, or unknown to its node, gets a f
   expect(forged.recovered).toBe(false);
   expect(await awaiting(a)).toBe(1);
   forged.close();
+  client.close();
+});
+
+test('a client cut off for 2 s while broadcasts go on comes back through round-robin nginx on the other node, recovered, every packet once and in order', async () => {
+  const client = io(`http://127.0.0.1:${nginx.port}`, {
+    transports: ['websocket'],
+    forceNew: true,
+    // The cut: the client waits 2 s before it tries again, as after a network drop.
+    reconnectionDelay: 2000,
+    reconnectionDelayMax: 2000,
+    randomizationFactor: 0,
+    auth: { rooms: ['ticker'] },
+  });
+  sockets.push(client);
+  const seen: number[] = [];
+  client.on('tick', (n: number) => seen.push(n));
+  await connected(client);
+  const firstId = client.id as string;
+  const whoami = () => waitFor<string>('whoami', (done) => client.emit('whoami', (nodeId: string) => done(nodeId)));
+  const firstNode = await whoami();
+  let ticks = 0;
+  let ticking = true;
+  // Broadcasts go on from both nodes, one every 50 ms, through the cut.
+  const ticker = (async () => {
+    while (ticking) {
+      await nodes[ticks % 2].call('emit', { room: 'ticker', event: 'tick', args: [ticks] });
+      ticks++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  await eventually('some ticks before the cut', async () => seen.length >= 5);
+  const back = waitFor('the reconnection', (done) => client.once('connect', () => done(undefined)), 10000);
+  client.io.engine.close();
+  await back;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  ticking = false;
+  await ticker;
+  await eventually('every tick', async () => seen.length === ticks, 10000);
+  expect(client.recovered).toBe(true);
+  expect(client.id).toBe(firstId);
+  expect(seen).toEqual(Array.from({ length: ticks }, (_, n) => n));
+  // nginx takes turns: the reconnection landed on the other node.
+  expect(await whoami()).not.toBe(firstNode);
   client.close();
 });
