@@ -4,11 +4,15 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { RequestError } from '../errors';
+import { dropRefusedBody } from '../http/body';
 import { refuseRequest, refuseUpgrade } from '../http/refusal';
 import type { Logger } from '../logger';
 
 /** The header a forwarded request carries: the node that forwarded it. A request carrying it is never forwarded again. */
 export const FORWARDED_HEADER = 'x-tornadio-forwarded-by';
+
+/** Bodies up to this size are sent without waiting for 100 Continue (the owner drains a refused one: see dropRefusedBody). */
+const SMALL_BODY = 64 * 1024;
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are the proxy's own, never passed on. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
@@ -69,10 +73,12 @@ export class Forwarder {
     this.counters.requests++;
     const { secure, host, port } = endpointOf(address);
     const headers = this.#headersFor(req);
-    // A body waits for the owner's 100 Continue: an owner refusing it on its headers (413 on Content-Length)
+    // A large body waits for the owner's 100 Continue: an owner refusing it on its headers (413 on Content-Length)
     // answers before any of it is sent, instead of dropping a connection full of unread bytes (a reset that loses the answer).
-    const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody) headers.expect = '100-continue';
+    // A small one (every message a client posts) goes at once: the owner reads a refused small body to its end.
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const waitsForContinue = req.headers['transfer-encoding'] !== undefined || !Number.isFinite(declared) || declared > SMALL_BODY;
+    if (waitsForContinue) headers.expect = '100-continue';
     const upstream = (secure ? https : http).request({
       host,
       port,
@@ -96,7 +102,7 @@ export class Forwarder {
     upstream.on('response', (answer) => {
       answered = true;
       // A final answer before 100 Continue: the body is not wanted; the connection goes with it.
-      if (hasBody && !bodySent) answer.once('end', () => upstream.destroy());
+      if (waitsForContinue && !bodySent) answer.once('end', () => upstream.destroy());
       const headers: OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
       // The owner drops a client whose body is too large: do the same, so its client stops sending too.
@@ -105,14 +111,14 @@ export class Forwarder {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
       answer.pipe(res);
       answer.on('error', () => res.destroy());
-      if (dropAfter) res.once('finish', () => req.destroy());
+      if (dropAfter) dropRefusedBody(req, res);
     });
     // The client left: the owner's long-poll must end too, or it would hold a frame for nobody.
     res.once('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
     let bodySent = false;
-    if (!hasBody) req.pipe(upstream);
+    if (!waitsForContinue) req.pipe(upstream);
     else
       upstream.once('continue', () => {
         if (answered) return;

@@ -75,6 +75,25 @@ export function readBodyBytes(req: IncomingMessage, limit: number, done: BodyByt
   req.on('error', onAbort);
 }
 
+/** Bodies up to this size are read to their end when refused, so the answer is not lost to a reset. */
+const DRAINED_BODY_LIMIT = 64 * 1024;
+
+/**
+ * After a 413 (sent with Connection: close): a small body is read to its end
+ * and the connection closes after the answer (closing a socket with unread
+ * bytes resets it, and a reset can discard the answer before the client, or
+ * the node forwarding for it, reads it); a large one is dropped at once, so
+ * nobody spends bandwidth on it.
+ */
+export function dropRefusedBody(req: IncomingMessage, res: { once(event: 'finish', listener: () => void): unknown }): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared <= DRAINED_BODY_LIMIT) {
+    req.resume();
+    return;
+  }
+  res.once('finish', () => req.destroy());
+}
+
 /** The `data` field of a form-encoded body, as every 0.6 polling transport posts it. */
 export function formDataField(body: string): string {
   // The usual body is one field, `data=...`: decode it directly.

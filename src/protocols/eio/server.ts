@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { engineIoRefusal, engineIoUpgradeRefusal, refusalFor, RequestError } from '../../errors';
-import { readBodyBytes } from '../../http/body';
+import { dropRefusedBody, readBodyBytes } from '../../http/body';
 import { answerPreflight } from '../../http/preflight';
 import { CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
@@ -200,9 +200,9 @@ export class EioServer implements ProtocolServer, EngineHost {
       if (error) {
         const tooLarge = error.code === 'BODY_TOO_LARGE';
         if (tooLarge) session.fail('POST body over maxPayload');
-        // Stop reading the rest of an oversized body: answer with Connection: close, then drop the connection.
+        // An oversized body: answer with Connection: close, then drain or drop it (see dropRefusedBody).
         this.#refuse(res, error, tooLarge ? { ...headers, Connection: 'close' } : headers);
-        if (tooLarge) res.once('finish', () => req.destroy());
+        if (tooLarge) dropRefusedBody(req, res);
         return;
       }
       this.hub.counters.bytesIn += bytes.length;

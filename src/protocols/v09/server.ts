@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { RequestError } from '../../errors';
-import { readBody } from '../../http/body';
+import { dropRefusedBody, readBody } from '../../http/body';
 import { serveClientFile } from '../../http/client-file';
 import { corsHeaders, OriginPolicy } from '../../http/origin';
 import { answerPreflight } from '../../http/preflight';
@@ -212,9 +212,9 @@ export class V09Server implements ProtocolServer, V09Host {
     readBody(req, this.settings.maxBodySize, (error, body) => {
       if (error) {
         const tooLarge = error.code === 'BODY_TOO_LARGE';
-        // Stop reading the rest of an oversized body: answer, then drop the connection.
+        // An oversized body: answer with Connection: close, then drain or drop it (see dropRefusedBody).
         this.#refuse(res, error, tooLarge ? { ...headers, Connection: 'close' } : headers);
-        if (tooLarge) res.once('finish', () => req.destroy());
+        if (tooLarge) dropRefusedBody(req, res);
         return;
       }
       this.hub.counters.bytesIn += Buffer.byteLength(body);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestError } from '../../../errors';
-import { formDataField, readBody } from '../../../http/body';
+import { dropRefusedBody, formDataField, readBody } from '../../../http/body';
 import { corsHeaders } from '../../../http/origin';
 import { answerPreflight } from '../../../http/preflight';
 import { refuseRequest } from '../../../http/refusal';
@@ -132,8 +132,8 @@ export abstract class PollingTransport implements HttpTransport {
 
   #refuse(res: ServerResponse, error: unknown, headers: Readonly<Record<string, string>> = {}, req?: IncomingMessage): void {
     const tooLarge = error instanceof RequestError && error.code === 'BODY_TOO_LARGE' && req !== undefined;
-    // Stop reading the rest of an oversized body: answer, then drop the connection.
+    // An oversized body: answer with Connection: close, then drain or drop it (see dropRefusedBody).
     refuseRequest(res, error, this.context.logger, `[${this.name}]`, tooLarge ? { ...headers, Connection: 'close' } : headers);
-    if (tooLarge) res.once('finish', () => req.destroy());
+    if (tooLarge) dropRefusedBody(req, res);
   }
 }
