@@ -7,6 +7,9 @@ import { gzipSync } from 'node:zlib';
 /** The 0.6 browser client, vendored as the `socket.io@0.6.18` package shipped it (MIT notice beside it). */
 export const CLIENT_06_PATH = join(__dirname, '../../vendor/socket.io-client-0.6/socket.io.js');
 
+/** The socket.io-client 2.5.0 browser bundle (Engine.IO 3), vendored unmodified (MIT notice beside it). */
+export const CLIENT_V2_PATH = join(__dirname, '../../vendor/socket.io-client-2/socket.io.js');
+
 /** The v4 browser bundle, from the `socket.io-client` package (MIT, its notice in the file). */
 export const CLIENT_V4_PATH = join(dirname(require.resolve('socket.io-client/package.json')), 'dist/socket.io.min.js');
 

@@ -5,7 +5,7 @@ import type { ConnectionClass } from '../../connection';
 import { engineIoRefusal, engineIoUpgradeRefusal, refusalFor, RequestError } from '../../errors';
 import { dropRefusedBody, readBodyBytes } from '../../http/body';
 import { answerPreflight } from '../../http/preflight';
-import { CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
+import { CLIENT_V2_PATH, CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
 import { refuseUpgrade } from '../../http/refusal';
 import { describeRequest } from '../../http/request-info';
@@ -75,8 +75,8 @@ export class EioServer implements ProtocolServer, EngineHost {
   readonly pongDeadlines: DeadlineClock;
   readonly connectDeadlines: DeadlineClock;
   readonly silenceDeadlines: DeadlineClock;
-  /** The v4 browser bundle at `/<resource>/socket.io.min.js`, as socket.io serves it. */
-  readonly #clientBundle: ClaimedRequest;
+  /** The v4 browser bundle at `/<resource>/socket.io.min.js`, as socket.io serves it, and the 2.x one beside it. */
+  readonly #clientBundles: ReadonlyMap<string, ClaimedRequest>;
   #webSocketServer: WebSocketServer | null = null;
 
   constructor(environment: ProtocolEnvironment) {
@@ -91,9 +91,16 @@ export class EioServer implements ProtocolServer, EngineHost {
     this.pongDeadlines = new DeadlineClock(this.settings.ms.pingTimeout);
     this.connectDeadlines = new DeadlineClock(this.settings.ms.connectTimeout);
     this.silenceDeadlines = new DeadlineClock(this.settings.ms.pingInterval + this.settings.ms.pingTimeout);
-    this.#clientBundle = {
+    this.#clientBundles = new Map([
+      [`${this.#path}/socket.io.min.js`, this.#clientFile(CLIENT_V4_PATH)],
+      [`${this.#path}/socket.io-2.js`, this.#clientFile(CLIENT_V2_PATH)],
+    ]);
+  }
+
+  #clientFile(path: string): ClaimedRequest {
+    return {
       serve: (res) => {
-        if (this.settings.serveClient) return serveClientFile(res.req, res, CLIENT_V4_PATH);
+        if (this.settings.serveClient) return serveClientFile(res.req, res, path);
         this.#refuse(res, new RequestError('NOT_FOUND', 'the client file is not served'), {});
       },
       upgrade: () => {
@@ -103,7 +110,8 @@ export class EioServer implements ProtocolServer, EngineHost {
   }
 
   claim(req: IncomingMessage, pathname: string, search: string): ClaimedRequest | null {
-    if (pathname === `${this.#path}/socket.io.min.js`) return this.#clientBundle;
+    const bundle = this.#clientBundles.get(pathname);
+    if (bundle) return bundle;
     // The path is the resource itself; the query says it is Engine.IO.
     if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
     const query = new URLSearchParams(search);
