@@ -56,7 +56,12 @@ async function connectWebSocket(port, handlers) {
   const sid = await handshake(port);
   return openWebSocketSession(`ws://127.0.0.1:${port}/socket.io/1/websocket/${sid}`, handlers, {
     frame: messagePacket,
-    read: (packet, sendPacket) => readPacket(packet, handlers, sendPacket),
+    // A websocket message may hold several packets, framed as in a polling body (the 0.9 client decodes both alike).
+    read: (message, sendPacket) => {
+      let opened = false;
+      for (const packet of decodePayload(message)) if (readPacket(packet, handlers, sendPacket)) opened = true;
+      return opened;
+    },
   });
 }
 
