@@ -1,10 +1,11 @@
 'use strict';
 // Tornadio's chatroom example: everyone who opens the page chats with everyone
 // else, over whichever Socket.IO 0.6 transport their browser picks — and with
-// everyone on /v4, the same room through today's socket.io-client (v4): one
-// connection class serves both generations.
+// everyone on /v09 (the Socket.IO 0.9 client), /v2 (socket.io-client 2.x) and
+// /v4 (today's socket.io-client): one room, one connection class for all four
+// client generations.
 //
-//   npm run build && npm start     then open http://localhost:8001/ and http://localhost:8001/v4
+//   npm run build && npm start     then open http://localhost:8001/, /v09, /v2 and /v4
 //
 // Add ?transport=xhr-polling (or any other transport name, or a comma-separated
 // list) to the page's URL to force the client onto other transports.
@@ -30,7 +31,7 @@ function createChatConnection() {
 
   /** Who is online, with the client generation each one came with. */
   const presence = () => [...participants].map((participant) => ({ name: participant.name, generation: participant.generation }));
-  /** Everyone gets the list: a v4 page as a `presence` event, a 0.6 page as the JSON message {name, args}. */
+  /** Everyone gets the list: a 0.9, 2.x or v4 page as a `presence` event, a 0.6 page as the JSON message {name, args}. */
   const announce = () => {
     const list = presence();
     for (const participant of participants) participant.emit('presence', list);
@@ -121,6 +122,7 @@ function startChatroom({ port = 8001, address, flashPolicyPort = 10843, routerSe
     ['/', fileHandler(path.join(__dirname, 'index.html'))],
     ['/v4', fileHandler(path.join(__dirname, 'v4.html'))],
     ['/v09', fileHandler(path.join(__dirname, 'v09.html'))],
+    ['/v2', fileHandler(path.join(__dirname, 'v2.html'))],
   ];
   const application = new Application(routes, {
     socketIoPort: port,

@@ -1,6 +1,7 @@
 /**
  * The chatroom example (examples/chatroom) as users see it: two browsers on
- * its page, forced onto websocket, chatting through the real 0.6 client.
+ * its page, forced onto websocket, chatting through the real 0.6 client; a 0.6
+ * and a v4 page in one room; and a 0.6, a 0.9, a 2.x and a v4 page at once.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SocketRouter, type SocketServer } from 'tornadio';
@@ -166,3 +167,59 @@ test('a 0.6 browser and a v4 browser chat in the same room, through one connecti
   expect((await waitForLines(current, 8))[7]).toBe('Ada has left.');
   await current.waitForFunction(`document.getElementById('online').textContent === 'Linus Ü (Socket.IO v4)'`, undefined, { timeout: WAIT_MS });
 });
+
+test('all four generations in the room at once: 0.6, 0.9, 2.x and v4 pages see each other join, every message, and a leave', async () => {
+  await waitUntil(() => router.connections.size === 0, 'the connections of earlier tests to close');
+  const base = `http://127.0.0.1:${server.port}`;
+  // Joined one after another, so each page hears exactly those who came after it.
+  const pages: Array<{ page: Page; generation: string; name: string }> = [];
+  for (const [url, generation] of [
+    [`${base}/?transport=websocket`, 'Socket.IO 0.6'],
+    [`${base}/v09?transport=xhr-polling`, 'Socket.IO 0.9'],
+    [`${base}/v2`, 'socket.io-client 2.x'],
+    [`${base}/v4?transport=polling`, 'Socket.IO v4'],
+  ]) {
+    const page = await join(url);
+    pages.push({ page, generation, name: nameIn((await waitForLines(page, 1))[0]) });
+  }
+  await waitUntil(() => router.connections.size === 4, 'four connections');
+  expect(router.stats.connectionsByProtocol).toEqual({ '0.6': 1, '0.9': 1, eio3: 1, eio4: 1 });
+  const roster = pages.map(({ name, generation }) => `${name} (${generation})`).join(', ');
+  for (const { page } of pages) {
+    await page.waitForFunction(`document.getElementById('online').textContent === ${JSON.stringify(roster)}`, undefined, { timeout: WAIT_MS });
+  }
+
+  // The 2.x page runs the bundle served at /socket.io/socket.io-2.js.
+  expect(await pages[2].page.textContent('#status')).toMatch(/^Connected \(2\.x, (polling|websocket)\)$/);
+  expect(await pages[2].page.evaluate('io.protocol')).toBe(4);
+
+  const said = pages.map(({ name, generation }) => `${name}: hello from ${generation}`);
+  for (const [index, { page, generation }] of pages.entries()) {
+    await say(page, `hello from ${generation}`);
+    // Everyone has it before the next one speaks, so every page sees the four lines in one order.
+    for (const other of pages) await waitForLine(other.page, said[index]);
+  }
+
+  const [, , leaver] = pages;
+  await leaver.page.close();
+  const stayers = pages.filter((entry) => entry !== leaver);
+  for (const { page } of stayers) await waitForLine(page, `${leaver.name} has left.`);
+
+  const joined = (from: number) => pages.slice(from + 1).map(({ name, generation }) => `${name} joined (${generation}).`);
+  for (const { page } of stayers) {
+    const index = pages.findIndex((entry) => entry.page === page);
+    expect(await page.locator('#messages li').allTextContents()).toEqual([
+      `Welcome, ${pages[index].name}! Type /nick and a name to choose yours.`,
+      ...joined(index),
+      ...said,
+      `${leaver.name} has left.`,
+    ]);
+    const left = stayers.map(({ name, generation }) => `${name} (${generation})`).join(', ');
+    await page.waitForFunction(`document.getElementById('online').textContent === ${JSON.stringify(left)}`, undefined, { timeout: WAIT_MS });
+  }
+});
+
+/** Waits until the page lists a message containing `text` (the exact lists are checked at the end). */
+async function waitForLine(page: Page, text: string): Promise<void> {
+  await page.locator('#messages li', { hasText: text }).first().waitFor({ timeout: WAIT_MS });
+}
