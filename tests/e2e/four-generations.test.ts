@@ -2,7 +2,8 @@
  * Every client generation in one room: two Socket.IO 0.6 clients (the test
  * client), two 0.9 clients (raw HTTP and ws, the wire Tornadio2's clients
  * speak), two socket.io-client 2.x and two 4.x clients (the real packages),
- * one over websocket and one over polling each. One `router.to(room)`
+ * one over websocket and one over polling each, and a raw-HTTP poller of each
+ * Engine.IO version, to see its framing. One `router.to(room)`
  * broadcast of 5 events reaches each exactly once, in order, in its own
  * framing, and each protocol encodes each event once, not once per client.
  */
@@ -136,6 +137,70 @@ async function connectV4(port: number, transport: 'polling' | 'websocket'): Prom
   return watchEngine(socket, socket.io.engine);
 }
 
+/** Splits an Engine.IO polling body: EIO3 `<length>:<packet>` records (lengths in characters), EIO4 packets joined by \x1e. */
+function splitEngine(version: 3 | 4, body: string): string[] {
+  if (version === 4) return body === '' ? [] : body.split('\x1e');
+  const packets: string[] = [];
+  const chars = [...body];
+  let at = 0;
+  while (at < chars.length) {
+    const colon = chars.indexOf(':', at);
+    const length = Number(chars.slice(at, colon).join(''));
+    packets.push(chars.slice(colon + 1, colon + 1 + length).join(''));
+    at = colon + 1 + length;
+  }
+  return packets;
+}
+
+/** A long-polling Engine.IO 3 or 4 client on raw HTTP, keeping every body it got, to see the framing itself. */
+class RawEngine {
+  readonly bodies: string[] = [];
+  readonly packets: string[] = [];
+  #polling = true;
+
+  private constructor(readonly version: 3 | 4, readonly port: number, readonly sid: string) {}
+
+  #url(): string {
+    return `/socket.io/?EIO=${this.version}&transport=polling&sid=${this.sid}&t=${Date.now()}`;
+  }
+
+  static async open(port: number, version: 3 | 4): Promise<RawEngine> {
+    const open = await httpRequest(port, 'GET', `/socket.io/?EIO=${version}&transport=polling&t=${Date.now()}`);
+    if (open.status !== 200) throw new Error(`EIO${version} handshake answered ${open.status}`);
+    const [first, ...rest] = splitEngine(version, open.body);
+    const client = new RawEngine(version, port, (JSON.parse(first.slice(1)) as { sid: string }).sid);
+    client.packets.push(...rest);
+    // EIO3 connects the default namespace by itself; EIO4 asks with a CONNECT packet.
+    if (version === 4) await httpRequest(port, 'POST', client.#url(), '40');
+    void client.#poll();
+    await client.waitFor((packet) => packet.startsWith('40'), 1, 'the CONNECT packet');
+    return client;
+  }
+
+  async #poll(): Promise<void> {
+    while (this.#polling) {
+      const result = await httpRequest(this.port, 'GET', this.#url()).catch(() => null);
+      if (!result || result.status !== 200) return;
+      if (result.body.includes('"news"')) this.bodies.push(result.body);
+      this.packets.push(...splitEngine(this.version, result.body));
+    }
+  }
+
+  async waitFor(match: (packet: string) => boolean, count: number, what: string): Promise<string[]> {
+    const deadline = Date.now() + 5000;
+    while (this.packets.filter(match).length < count) {
+      if (Date.now() > deadline) throw new Error(`EIO${this.version} ${this.sid}: waiting for ${count} × ${what}, have ${JSON.stringify(this.packets)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return this.packets.filter(match);
+  }
+
+  async close(): Promise<void> {
+    this.#polling = false;
+    await httpRequest(this.port, 'POST', this.#url(), this.version === 3 ? '1:1' : '1').catch(() => undefined);
+  }
+}
+
 let server: SocketServer;
 let router: SocketRouter;
 
@@ -149,10 +214,11 @@ afterAll(async () => {
   await server?.close();
 });
 
-it('a 0.6, a 0.9, a 2.x and a 4.x client (two each) get one router.to(room) broadcast of 5 once, in order, in their own framing, encoded once per protocol', async () => {
+it('0.6, 0.9, 2.x and 4.x clients (two or three each) get one router.to(room) broadcast of 5 once, in order, in their own framing, encoded once per protocol', async () => {
   const olds: TestClient[] = [];
   const nines: Client09[] = [];
   const engines: EngineClient[] = [];
+  const raws: RawEngine[] = [];
   try {
     for (const transport of ['websocket', 'xhr-polling'] as const) {
       const old = await connect06(transport, server.port);
@@ -161,7 +227,8 @@ it('a 0.6, a 0.9, a 2.x and a 4.x client (two each) get one router.to(room) broa
       nines.push(await Client09.open(server.port, transport));
     }
     for (const transport of ['websocket', 'polling'] as const) engines.push(await connectV2(server.port, transport), await connectV4(server.port, transport));
-    expect(router.stats.connectionsByProtocol).toEqual({ '0.6': 2, '0.9': 2, eio3: 2, eio4: 2 });
+    raws.push(await RawEngine.open(server.port, 3), await RawEngine.open(server.port, 4));
+    expect(router.stats.connectionsByProtocol).toEqual({ '0.6': 2, '0.9': 2, eio3: 3, eio4: 3 });
 
     // Which encoders a broadcast uses, learnt from a first one; then each one's encode() is counted.
     const encodedBy = jest.spyOn(BroadcastEncodings.prototype, 'encodedBy');
@@ -192,16 +259,25 @@ it('a 0.6, a 0.9, a 2.x and a 4.x client (two each) get one router.to(room) broa
       expect(engine.news).toEqual(expected);
       expect(engine.wire).toEqual(expected.map((n) => `2["news",${n}]`));
     }
+    // The same Socket.IO packets, each in its engine's polling framing.
+    const [raw3, raw4] = raws;
+    const news = expected.map((n) => `42["news",${n}]`);
+    for (const raw of raws) expect(await raw.waitFor((packet) => packet.startsWith('42["news"'), 5, 'news')).toEqual(news);
+    for (const body of raw3.bodies) expect(body).toMatch(/^(\d+:42\["(news|warm-up)",\d\])+$/);
+    for (const body of raw4.bodies) expect(body).toMatch(/^42\["(news|warm-up)",\d\](\x1e42\["(news|warm-up)",\d\])*$/);
+    expect(raw4.bodies.length).toBeGreaterThan(0);
+    expect(raw3.bodies.join('')).toContain('12:42["news",1]');
     // A moment later, nothing arrived twice.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(olds.map((old) => old.messages.length)).toEqual([6, 6]);
     expect(nines.map((nine) => nine.packets.filter((packet) => packet.startsWith('5:')).length)).toEqual([6, 6]);
     expect(engines.map((engine) => engine.news.length)).toEqual([5, 5, 5, 5]);
+    expect(raws.map((raw) => raw.packets.filter((packet) => packet.startsWith('42["news"')).length)).toEqual([5, 5]);
     expect(encodes.map((encode) => encode.mock.calls.length)).toEqual([5, 5, 5]);
     for (const encode of encodes) encode.mockRestore();
   } finally {
     for (const old of olds) old.close();
     await Promise.all(nines.map((nine) => nine.close()));
-    await Promise.all(engines.map((engine) => engine.close()));
+    await Promise.all([...engines.map((engine) => engine.close()), ...raws.map((raw) => raw.close())]);
   }
 });
