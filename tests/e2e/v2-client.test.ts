@@ -162,6 +162,20 @@ it('serves the vendored 2.5.0 bundle, unmodified, with an ETag, 304 revalidation
   expect(gunzipSync(zipped.body).toString('utf8')).toBe(VENDORED);
 });
 
+it('serves no 2.x bundle with allowEIO3: false, nor with serveClient: false', async () => {
+  for (const settings of [{ allowEIO3: false }, { serveClient: false }]) {
+    const router = getRouter(Root, { logger: silentLogger, ...settings });
+    const other = new SocketServer(new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger }));
+    try {
+      await other.listening;
+      expect((await httpRequest(other.port, 'GET', '/socket.io/socket.io-2.js')).status).toBe(404);
+      expect((await httpRequest(other.port, 'GET', '/socket.io/socket.io.min.js')).status).toBe(settings.serveClient === false ? 404 : 200);
+    } finally {
+      await other.close();
+    }
+  }
+});
+
 /** [name, client options, the transport the client ends on]. */
 const MODES: [string, Record<string, unknown>, string][] = [
   ['polling only', { transports: ['polling'] }, 'polling'],

@@ -92,15 +92,16 @@ export class EioServer implements ProtocolServer, EngineHost {
     this.connectDeadlines = new DeadlineClock(this.settings.ms.connectTimeout);
     this.silenceDeadlines = new DeadlineClock(this.settings.ms.pingInterval + this.settings.ms.pingTimeout);
     this.#clientBundles = new Map([
-      [`${this.#path}/socket.io.min.js`, this.#clientFile(CLIENT_V4_PATH)],
-      [`${this.#path}/socket.io-2.js`, this.#clientFile(CLIENT_V2_PATH)],
+      [`${this.#path}/socket.io.min.js`, this.#clientFile(CLIENT_V4_PATH, this.settings.serveClient)],
+      // A 2.x page could not connect with allowEIO3 off: no bundle for it either.
+      [`${this.#path}/socket.io-2.js`, this.#clientFile(CLIENT_V2_PATH, this.settings.serveClient && this.settings.allowEIO3)],
     ]);
   }
 
-  #clientFile(path: string): ClaimedRequest {
+  #clientFile(path: string, served: boolean): ClaimedRequest {
     return {
       serve: (res) => {
-        if (this.settings.serveClient) return serveClientFile(res.req, res, path);
+        if (served) return serveClientFile(res.req, res, path);
         this.#refuse(res, new RequestError('NOT_FOUND', 'the client file is not served'), {});
       },
       upgrade: () => {
