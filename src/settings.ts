@@ -378,7 +378,7 @@ export const ROUTER_SETTINGS = {
     check: nullable(positiveInteger),
   },
   maxUrlLength: { default: 4096, unit: 'characters', doc: 'longest request URL; a longer one gets 414', check: positiveInteger },
-  serveClient: flag(true, 'serve the 0.6 browser client at `/<resource>/socket.io.js` (with ETag, 304 and gzip)'),
+  serveClient: flag(true, 'serve the browser clients: `/<resource>/socket.io.js` (the generation `clientBundle` names), `socket.io-0.9.js`, `socket.io-2.js`, `socket.io.min.js` (with ETag, 304 and gzip)'),
   clientBundle: {
     default: '0.6',
     unit: '',
