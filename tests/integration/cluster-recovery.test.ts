@@ -65,9 +65,10 @@ describe.each([['websocket'], ['polling']])('over %s', (transport) => {
     client.io.engine.close();
     await gone;
     await eventually('node a to keep the dropped connection', async () => (await awaiting(a)) === 1);
-    // Missed while away, sent from both nodes.
-    await b.call('emit', { room: late, event: 'n', args: [2] });
-    await a.call('emit', { room: 'news', event: 'n', args: [3] });
+    // Missed while away, sent from both nodes: a's first (delivered on a before its call returns), then b's
+    // (over Redis). Two nodes' broadcasts have no order between them unless one follows the other like this.
+    await a.call('emit', { room: 'news', event: 'n', args: [2] });
+    await b.call('emit', { room: late, event: 'n', args: [3] });
 
     // The balancer sends it elsewhere this time.
     (client.io as unknown as { uri: string }).uri = b.url;

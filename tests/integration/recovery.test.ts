@@ -180,6 +180,21 @@ test('a server disconnect and a client disconnect are final: nothing waits for t
   expect(harness.router.stats.connectionsAwaitingRecovery).toBe(0);
 });
 
+test('a client that breaks the protocol is not kept for recovery', async () => {
+  harness = await startServer();
+  const client = connectV4();
+  const seen = received(client);
+  await connected(client);
+  harness.router.emit('n', 1);
+  await until('the first', () => seen.length === 1);
+  const gone = waitFor('the disconnect', (done) => client.once('disconnect', (reason) => done(reason)));
+  // A message packet whose Socket.IO packet type does not exist.
+  client.io.engine.write('9');
+  await gone;
+  await until('the server to close it', () => harness.closed.length === 1);
+  expect(harness.router.stats.connectionsAwaitingRecovery).toBe(0);
+});
+
 test('a forged private id or an unknown offset gets a fresh connection, and the real one stays recoverable', async () => {
   harness = await startServer();
   const client = connectV4();

@@ -483,27 +483,30 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   /** The client broke the protocol: logged, and this session alone is closed. */
   fail(reason: string): void {
     this.logger.warn(`[engine ${this.id}] closing: ${reason}`);
-    this.abort(`protocol error: ${reason}`);
+    if (this.#closed) return;
+    this.logger.debug(`[engine ${this.id}] closing: protocol error: ${reason}`);
+    // A client that broke the protocol is not kept for connection state recovery, as in socket.io.
+    this.#shutDown(`protocol error: ${reason}`, false);
   }
 
-  /** The client is gone, or broke the protocol: close at once. */
+  /** The client is gone: close at once. */
   abort(reason: string): void {
     if (this.#closed) return;
     this.logger.debug(`[engine ${this.id}] closing: ${reason}`);
-    this.#shutDown(reason);
+    this.#shutDown(reason, true);
   }
 
   expire(): void {
     this.abort('session expired');
   }
 
-  #shutDown(reason: string): void {
+  #shutDown(reason: string, recoverable: boolean): void {
     this.#closed = true;
     this.host.pings.delete(this);
     if (this.#pongWatch) this.host.pongDeadlines.delete(this.#pongWatch);
     if (this.#connectWatch) this.host.connectDeadlines.delete(this.#connectWatch);
     if (this.#silenceWatch) this.host.silenceDeadlines.delete(this.#silenceWatch);
-    for (const socket of [...this.#sockets.values()]) socket.abort(reason);
+    for (const socket of [...this.#sockets.values()]) socket.abort(reason, recoverable);
     this.#sockets.clear();
     this.#outbox = [];
     this.#decoder.reset();

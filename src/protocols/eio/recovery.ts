@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HubNamespace } from '../../hub/hub-namespace';
 import type { WaitingMember } from '../../hub/local-namespace';
-import type { BroadcastEncodings } from '../../hub/packet';
+import type { BroadcastEncodings, PacketEncoder } from '../../hub/packet';
 import type { Logger } from '../../logger';
 import type { ResolvedRecoverySettings } from '../../settings';
 import type { EnginePacket } from './engine-codec';
@@ -116,14 +116,13 @@ class DroppedConnection implements WaitingMember {
     readonly id: string,
     readonly space: HubNamespace,
     readonly sent: SentLog,
-    private readonly stamp: (encodings: BroadcastEncodings) => StampedPackets | null,
+    private readonly stamper: PacketEncoder<StampedPackets>,
     private readonly maxMissed: number,
   ) {}
 
   receiveBroadcast(encodings: BroadcastEncodings): void {
     if (this.overflowed) return;
-    const stamped = this.stamp(encodings);
-    if (!stamped) return;
+    const stamped = encodings.encodedBy(this.stamper);
     // Past the bound the connection cannot be made whole: it will start afresh, so stop collecting.
     if (this.missed.length >= this.maxMissed) {
       this.overflowed = true;
@@ -141,8 +140,8 @@ export interface DroppedState {
   readonly space: HubNamespace;
   readonly rooms: readonly string[];
   readonly sent: SentLog;
-  /** The namespace's broadcast encoding, stamped with its offset (shared with the live connections). */
-  readonly stamp: (encodings: BroadcastEncodings) => StampedPackets | null;
+  /** The namespace's broadcast encoder that stamps offsets (shared with the live connections, so each broadcast is encoded once). */
+  readonly stamper: PacketEncoder<StampedPackets>;
 }
 
 /** The dropped connections of one router, by private id, each for `maxDisconnection` at most. */
@@ -158,14 +157,9 @@ export class RecoveryStore {
     peers?.handOverRecoveryWith((namespace, pid, offset) => this.#handOver(namespace, pid, offset));
   }
 
-  /** Connections waiting to be recovered (for leak checks and stats). */
-  get size(): number {
-    return this.#dropped.size;
-  }
-
   keep(state: DroppedState): void {
     if (this.#closed) return;
-    const dropped = new DroppedConnection(state.pid, state.id, state.space, state.sent, state.stamp, this.settings.maxMissed);
+    const dropped = new DroppedConnection(state.pid, state.id, state.space, state.sent, state.stamper, this.settings.maxMissed);
     // The connection has just left its rooms as any closing one does; its id goes back into them until it returns or expires.
     state.space.adapter.addAll(state.id, state.rooms);
     state.space.local.wait(state.id, dropped);

@@ -84,9 +84,6 @@ export interface SocketRecovery {
   readonly store: RecoveryStore;
 }
 
-/** Why a connection drops without being recoverable: it broke the protocol (socket.io recovers only transport losses). */
-const UNRECOVERABLE_PREFIX = 'protocol error';
-
 /** The error a refused connection reports: `Not authorized` for a plain `false`, else the thrown message and its `data`. */
 function refusalPayload(error: unknown): RefusalPayload {
   if (error instanceof Error) {
@@ -195,21 +192,19 @@ export class EioSocket implements SessionControl, Member {
     if (this.#state === 'closed') return false;
     const data = packet.type === 'message' ? ['message', packet.data] : [packet.name, ...packet.args];
     let id: number | undefined;
+    // As in socket.io, only packets without an ack carry an offset and are replayed after a drop.
+    let offset: string | undefined;
     if (ack) {
       id = this.#nextAckId;
       this.#nextAckId = (this.#nextAckId + 1) % MAX_ACK_ID;
       (this.#acks ??= new Map()).set(id, ack);
     } else if (this.recovery) {
-      // As in socket.io, only packets without an ack are replayed after a drop.
-      const offset = nextOffset();
+      offset = nextOffset();
       data.push(offset);
-      const stamped = { offset, packets: enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data }) };
-      this.recovery.sent.push(stamped);
-      this.#write(stamped.packets);
-      this.carrier.countOut();
-      return true;
     }
-    this.#write(enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data, id }));
+    const packets = enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data, id });
+    if (offset !== undefined) this.recovery?.sent.push({ offset, packets });
+    this.#write(packets);
     this.carrier.countOut();
     return true;
   }
@@ -309,19 +304,18 @@ export class EioSocket implements SessionControl, Member {
     this.#end('server namespace disconnect', true);
   }
 
-  /** The transport went away: no DISCONNECT can reach the client. */
-  abort(reason: string): void {
+  /** The transport went away: no DISCONNECT can reach the client. `recoverable` unless the client broke the protocol. */
+  abort(reason: string, recoverable: boolean): void {
     if (this.#state === 'opening') {
       this.#state = 'closed';
       this.space.left(this);
       return;
     }
     const { recovery } = this;
-    if (!recovery || this.#state !== 'open' || reason.startsWith(UNRECOVERABLE_PREFIX)) return this.#end(reason, false);
+    if (!recovery || this.#state !== 'open' || !recoverable) return this.#end(reason, false);
     const rooms = [...(this.space.adapter.socketRooms(this.id) ?? [])];
     this.#end(reason, false);
-    const { stamper } = recovery;
-    recovery.store.keep({ pid: recovery.pid, id: this.id, space: this.space, rooms, sent: recovery.sent, stamp: (encodings) => encodings.encodedBy(stamper) });
+    recovery.store.keep({ pid: recovery.pid, id: this.id, space: this.space, rooms, sent: recovery.sent, stamper: recovery.stamper });
   }
 
   #end(reason: string, tellClient: boolean): void {
