@@ -198,6 +198,9 @@ const originList: Check = (key, value) => {
   }
 };
 
+/** A count of things: a positive whole number. */
+const count = (value: number, doc: string): Setting<number> => ({ default: value, unit: 'count', doc, check: positiveInteger });
+
 /** A duration: given in seconds, also resolved to milliseconds under `settings.ms`. */
 const seconds = (value: number, doc: string): Setting<number> & { readonly unit: 'seconds' } => ({
   default: value,
@@ -281,12 +284,7 @@ export const CLUSTER_SETTINGS = {
   },
   requestTimeout: seconds(5, '`fetchConnections` and `clusterStats` wait this long for the other nodes; one that does not answer is left out (and listed with an error by `clusterStats`)'),
   heartbeatInterval: seconds(2, 'how often a node renews its entry in the node directory; a node silent for three of them is taken for dead'),
-  maxPending: {
-    default: 10_000,
-    unit: 'count',
-    doc: 'most cross-node messages held while Redis is unreachable (sent in order once it is back); past it they are dropped, counted and logged',
-    check: positiveInteger,
-  },
+  maxPending: count(10_000, 'most cross-node messages held while Redis is unreachable (sent in order once it is back); past it they are dropped, counted and logged'),
 } satisfies Table<ClusterSettings, object>;
 
 export type ResolvedClusterSettings = ResolvedSettings<ClusterSettings, object, typeof CLUSTER_SETTINGS>;
@@ -300,15 +298,25 @@ function resolveClusterSettings(value: ClusterSettings): ResolvedClusterSettings
 /** Connection state recovery's settings (the router setting `recovery`); errors name `recovery.<key>`. */
 export const RECOVERY_SETTINGS = {
   maxDisconnection: seconds(120, 'a v4 connection that comes back within this long gets its id, rooms and missed packets back'),
-  maxMissed: {
-    default: 1000,
-    unit: 'count',
-    doc: 'most packets kept for one dropped connection (and recent ones kept per live connection, for those lost in flight); past it the oldest go and that connection is not recovered',
-    check: positiveInteger,
-  },
+  maxMissed: count(1000, 'most packets kept for one dropped connection (and recent ones kept per live connection, for those lost in flight); past it the oldest go and that connection is not recovered'),
 } satisfies Table<RecoverySettings, object>;
 
 export type ResolvedRecoverySettings = ResolvedSettings<RecoverySettings, object, typeof RECOVERY_SETTINGS>;
+
+/** A group of settings with a table of its own (`cluster`, `recovery`), off when null; its errors name `<group>.<key>`. */
+function settingsGroup<In extends object, Out>(shape: string, doc: string, resolveGroup: (value: In) => Out): Setting<In | null, Out | null> {
+  return {
+    default: null,
+    unit: '',
+    doc,
+    check: (key, value) => {
+      if (value === null) return;
+      if (typeof value !== 'object' || Array.isArray(value)) throw new SettingsError(key, `expected ${shape}, got ${describe(value)}`);
+      resolveGroup(value as In);
+    },
+    resolve: (value) => (value === null ? null : resolveGroup(value)),
+  };
+}
 
 /** The router's settings: the one place each key is described, defaulted and checked. */
 export const ROUTER_SETTINGS = {
@@ -361,12 +369,7 @@ export const ROUTER_SETTINGS = {
   maxMessageSize: bytes(1_000_000, 'largest websocket message; a larger one closes the socket with 1009'),
   handshakeTimeout: seconds(5, 'hixie-76 websocket and flashsocket clients: the 8 key bytes after the handshake headers must arrive within this long, or the connection is closed'),
   maxBodySize: bytes(1_000_000, 'largest POST body; a larger one is answered 413 as soon as the count passes the limit'),
-  maxQueuedMessages: {
-    default: 10_000,
-    unit: 'count',
-    doc: 'most messages queued for one session (a client that stopped polling); past it the session is closed and logged',
-    check: positiveInteger,
-  },
+  maxQueuedMessages: count(10_000, 'most messages queued for one session (a client that stopped polling); past it the session is closed and logged'),
   maxQueuedBytes: bytes(
     16 * 1024 * 1024,
     "most bytes queued for one session, a websocket's unsent buffer included (a peer that stopped reading); past it the session is closed and logged",
@@ -414,28 +417,16 @@ export const ROUTER_SETTINGS = {
     doc: "namespaces besides `/` and the `SocketConnection` subclass of each (`{ '/admin': AdminConnection }`); a client asking for another is refused",
     check: namespaceTable,
   },
-  cluster: {
-    default: null,
-    unit: '',
-    doc: 'run as one node of several sharing Redis: `{ redis, nodeId, address, … }` (see [clusters](#running-on-several-processes-or-machines)). None when null.',
-    check: (key, value) => {
-      if (value === null) return;
-      if (typeof value !== 'object' || Array.isArray(value)) throw new SettingsError(key, `expected { redis, nodeId, address }, got ${describe(value)}`);
-      resolveClusterSettings(value as ClusterSettings);
-    },
-    resolve: (value: ClusterSettings | null): ResolvedClusterSettings | null => (value === null ? null : resolveClusterSettings(value)),
-  },
-  recovery: {
-    default: null,
-    unit: '',
-    doc: 'connection state recovery for v4 clients: `{ maxDisconnection, maxMissed }` (see [recovery](#connection-state-recovery)). Off when null.',
-    check: (key, value) => {
-      if (value === null) return;
-      if (typeof value !== 'object' || Array.isArray(value)) throw new SettingsError(key, `expected { maxDisconnection }, got ${describe(value)}`);
-      resolveTable(RECOVERY_SETTINGS, value, 'recovery', 'recovery.');
-    },
-    resolve: (value: RecoverySettings | null): ResolvedRecoverySettings | null => (value === null ? null : resolveTable<ResolvedRecoverySettings>(RECOVERY_SETTINGS, value, 'recovery', 'recovery.')),
-  },
+  cluster: settingsGroup(
+    '{ redis, nodeId, address }',
+    'run as one node of several sharing Redis: `{ redis, nodeId, address, … }` (see [clusters](#running-on-several-processes-or-machines)). None when null.',
+    resolveClusterSettings,
+  ),
+  recovery: settingsGroup(
+    '{ maxDisconnection }',
+    'connection state recovery for v4 clients: `{ maxDisconnection, maxMissed }` (see [recovery](#connection-state-recovery)). Off when null.',
+    (value: RecoverySettings) => resolveTable<ResolvedRecoverySettings>(RECOVERY_SETTINGS, value, 'recovery', 'recovery.'),
+  ),
   logger: loggerSetting('where the router logs (see [logging](#tls-proxies-logging-shutdown))'),
 } satisfies Table<RouterSettings, RouterResolvedForms>;
 
