@@ -145,3 +145,61 @@ export class HarnessPage {
     );
   }
 }
+
+/** What a page suite needs of its server: a port to load the page from, and a way to stop. */
+interface PageServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The hooks of a suite whose tests each get a fresh page of `server`'s `/`:
+ * once `ready` holds in the page, `harness` is evaluated there, defining
+ * `h` whose `h.log` collects one line per client event. No request may leave
+ * loopback and no dialog may open. Assign `server` to restart it.
+ */
+export class PageSuite<S extends PageServer> {
+  server!: S;
+  page!: Page;
+
+  constructor(options: { startServer: () => Promise<S>; ready: string; harness: string; beforeClose?: string }) {
+    let browser: Browser;
+    let context: BrowserContext;
+    let blocked: string[];
+    let dialogs: string[];
+    beforeAll(async () => {
+      [browser, this.server] = await Promise.all([launchBrowser(), options.startServer()]);
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+      await this.server?.close();
+    });
+    beforeEach(async () => {
+      ({ context, blocked } = await newLocalContext(browser));
+      this.page = await context.newPage();
+      dialogs = recordDialogs(this.page);
+      await this.page.goto(`http://127.0.0.1:${this.server.port}/`);
+      await this.page.waitForFunction(options.ready, undefined, { timeout: WAIT_MS });
+      await this.page.evaluate(options.harness);
+    });
+    afterEach(async () => {
+      if (options.beforeClose) await this.page.evaluate(options.beforeClose).catch(() => undefined);
+      await context.close();
+      expect(blocked).toEqual([]);
+      expect(dialogs).toEqual([]);
+    });
+  }
+
+  readonly log = (): Promise<string[]> => this.page.evaluate('h.log') as Promise<string[]>;
+
+  readonly run = (script: string): Promise<unknown> => this.page.evaluate(script);
+
+  /** Waits until the page's log holds `count` lines starting with `line`; the error shows the log's end. */
+  readonly waitForLog = async (line: string, count = 1, timeout = WAIT_MS): Promise<void> => {
+    try {
+      await this.page.waitForFunction(`h.log.filter((entry) => entry.startsWith(${JSON.stringify(line)})).length >= ${count}`, undefined, { timeout });
+    } catch (error) {
+      throw new Error(`waiting for ${count} × ${JSON.stringify(line)}: ${(error as Error).message.split('\n')[0]}; log: ${JSON.stringify((await this.log()).slice(-20))}`);
+    }
+  };
+}

@@ -8,10 +8,9 @@
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Application, fileHandler, getRouter, silentLogger, SocketConnection, SocketServer, type ConnectionInfo, type IncomingMessage } from '../../src';
 import { httpRequest } from '../helpers/test-client';
-import { launchBrowser, newLocalContext, recordDialogs, waitUntil, WAIT_MS } from './browser';
+import { PageSuite, waitUntil, WAIT_MS } from './browser';
 
 const closed: string[] = [];
 const opened: ConnectionInfo[] = [];
@@ -89,38 +88,10 @@ const HARNESS = `window.h = {
   of(name, parent, path) { h.watch(name, h.sockets[parent].socket.of(path)); },
 };`;
 
-let browser: Browser;
-let server: SocketServer;
-let context: BrowserContext;
-let blocked: string[];
-let dialogs: string[];
-let page: Page;
+const suite = new PageSuite({ startServer: () => startServer(), ready: 'typeof io === "object" && io.version === "0.9.16"', harness: HARNESS });
+const { log, run, waitForLog } = suite;
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer()]);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-beforeEach(async () => {
-  ({ context, blocked } = await newLocalContext(browser));
-  page = await context.newPage();
-  dialogs = recordDialogs(page);
-  await page.goto(`http://127.0.0.1:${server.port}/`);
-  await page.waitForFunction('typeof io === "object" && io.version === "0.9.16"', undefined, { timeout: WAIT_MS });
-  await page.evaluate(HARNESS);
-});
-
-afterEach(async () => {
-  await context.close();
-  expect(blocked).toEqual([]);
-  expect(dialogs).toEqual([]);
-});
-
-const base = (): string => `http://127.0.0.1:${server.port}`;
+const base = (): string => `http://127.0.0.1:${suite.server.port}`;
 const options = (transport: string, extra: Record<string, unknown> = {}) => ({
   'force new connection': true,
   transports: [transport],
@@ -129,17 +100,7 @@ const options = (transport: string, extra: Record<string, unknown> = {}) => ({
   'connect timeout': 4000,
   ...extra,
 });
-const log = (): Promise<string[]> => page.evaluate('h.log') as Promise<string[]>;
-const run = (script: string): Promise<unknown> => page.evaluate(script);
 
-/** Waits until the page's log holds `line` (or `count` lines starting with it); the error shows the log. */
-async function waitForLog(line: string, count = 1, timeout = WAIT_MS): Promise<void> {
-  try {
-    await page.waitForFunction(`h.log.filter((entry) => entry.startsWith(${JSON.stringify(line)})).length >= ${count}`, undefined, { timeout });
-  } catch (error) {
-    throw new Error(`waiting for ${count} × ${JSON.stringify(line)}: ${(error as Error).message.split('\n')[0]}; log: ${JSON.stringify((await log()).slice(-20))}`);
-  }
-}
 
 const TRANSPORTS = ['websocket', 'xhr-polling', 'jsonp-polling'];
 
@@ -149,16 +110,16 @@ it('serves the vendored 0.9.16 client with an ETag, 304 revalidation and gzip', 
     ['socket.io-0.9.js', vendored],
     ['socket.io-0.9.min.js', readFileSync(join(__dirname, '../../vendor/socket.io-client-0.9/socket.io.min.js'), 'utf8')],
   ]) {
-    const plain = await httpRequest(server.port, 'GET', `/socket.io/${file}`);
+    const plain = await httpRequest(suite.server.port, 'GET', `/socket.io/${file}`);
     expect(plain.status).toBe(200);
     expect(plain.headers['content-type']).toMatch(/^application\/javascript/);
     expect(plain.body).toBe(source);
     const etag = String(plain.headers.etag);
-    expect((await httpRequest(server.port, 'GET', `/socket.io/${file}`, undefined, { 'If-None-Match': etag })).status).toBe(304);
+    expect((await httpRequest(suite.server.port, 'GET', `/socket.io/${file}`, undefined, { 'If-None-Match': etag })).status).toBe(304);
   }
   const zipped = await new Promise<Buffer>((resolve, reject) => {
     void import('node:http').then(({ get }) =>
-      get({ host: '127.0.0.1', port: server.port, path: '/socket.io/socket.io-0.9.js', headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+      get({ host: '127.0.0.1', port: suite.server.port, path: '/socket.io/socket.io-0.9.js', headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
         expect(res.headers['content-encoding']).toBe('gzip');
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -211,8 +172,8 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
   it('stays connected through several heartbeat periods: beats answered on websocket, none sent to a poller', async () => {
     const beats: string[] = [];
     let polls = 0;
-    page.on('websocket', (ws) => ws.on('framesent', (frame) => void (String(frame.payload) === '2::' && beats.push('ws'))));
-    page.on('request', (request) => {
+    suite.page.on('websocket', (ws) => ws.on('framesent', (frame) => void (String(frame.payload) === '2::' && beats.push('ws'))));
+    suite.page.on('request', (request) => {
       const body = request.postData();
       if (request.method() === 'GET' && request.url().includes('-polling/')) polls++;
       if (request.method() === 'POST' && body !== null && decodeURIComponent(body.replace(/\+/g, ' ')).includes('2::')) beats.push('post');
@@ -263,11 +224,11 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
     await run(`h.open('s', ${JSON.stringify(base())}, ${JSON.stringify(options(transport, { reconnect: true, 'reconnection delay': 100, 'reconnection limit': 400, 'max reconnection attempts': 100 }))})`);
     await waitForLog('s connect');
     expect(await run('h.used.s')).toBe(transport);
-    const port = server.port;
+    const port = suite.server.port;
     const first = String(await run('h.sockets.s.socket.sessionid'));
-    await server.close();
+    await suite.server.close();
     await waitForLog('s disconnect', 1, 10_000);
-    server = await startServer(port);
+    suite.server = await startServer(port);
     await waitForLog('s reconnect', 1, 15_000);
     const second = String(await run('h.sockets.s.socket.sessionid'));
     expect(second).not.toBe(first);

@@ -9,10 +9,9 @@ import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Application, fileHandler, getRouter, silentLogger, SocketConnection, SocketServer, type ConnectionInfo } from '../../src';
 import { httpRequest } from '../helpers/test-client';
-import { launchBrowser, newLocalContext, recordDialogs, waitUntil, WAIT_MS } from './browser';
+import { PageSuite, waitUntil, WAIT_MS } from './browser';
 
 const opened: ConnectionInfo[] = [];
 const closed: string[] = [];
@@ -93,66 +92,27 @@ const HARNESS = `window.h = {
   transport(name) { return h.sockets[name].io.engine.transport.name; },
 };`;
 
-let browser: Browser;
-let server: SocketServer;
-let context: BrowserContext;
-let blocked: string[];
-let dialogs: string[];
-let page: Page;
+const suite = new PageSuite({ startServer: () => startServer(), ready: 'typeof io === "function" && io.protocol === 4', harness: HARNESS, beforeClose: 'Object.values(h.sockets).forEach((s) => s.close())' });
+const { log, run, waitForLog } = suite;
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startServer()]);
-}, 60_000);
+const base = (): string => `http://127.0.0.1:${suite.server.port}`;
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-beforeEach(async () => {
-  ({ context, blocked } = await newLocalContext(browser));
-  page = await context.newPage();
-  dialogs = recordDialogs(page);
-  await page.goto(`http://127.0.0.1:${server.port}/`);
-  await page.waitForFunction('typeof io === "function" && io.protocol === 4', undefined, { timeout: WAIT_MS });
-  await page.evaluate(HARNESS);
-});
-
-afterEach(async () => {
-  await page.evaluate('Object.values(h.sockets).forEach((s) => s.close())').catch(() => undefined);
-  await context.close();
-  expect(blocked).toEqual([]);
-  expect(dialogs).toEqual([]);
-});
-
-const base = (): string => `http://127.0.0.1:${server.port}`;
-const log = (): Promise<string[]> => page.evaluate('h.log') as Promise<string[]>;
-const run = (script: string): Promise<unknown> => page.evaluate(script);
-
-/** Waits until the page's log holds `count` lines starting with `line`; the error shows the log. */
-async function waitForLog(line: string, count = 1, timeout = WAIT_MS): Promise<void> {
-  try {
-    await page.waitForFunction(`h.log.filter((entry) => entry.startsWith(${JSON.stringify(line)})).length >= ${count}`, undefined, { timeout });
-  } catch (error) {
-    throw new Error(`waiting for ${count} × ${JSON.stringify(line)}: ${(error as Error).message.split('\n')[0]}; log: ${JSON.stringify((await log()).slice(-20))}`);
-  }
-}
 
 const VENDORED = readFileSync(join(__dirname, '../../vendor/socket.io-client-2/socket.io.js'), 'utf8');
 
 it('serves the vendored 2.5.0 bundle, unmodified, with an ETag, 304 revalidation and gzip', async () => {
   expect(VENDORED).toMatch(/^\/\*!\n \* Socket\.IO v2\.5\.0\n[^]*Released under the MIT License/);
   expect(VENDORED).toBe(readFileSync(require.resolve('socket.io-client-v2/dist/socket.io.js'), 'utf8'));
-  const plain = await httpRequest(server.port, 'GET', '/socket.io/socket.io-2.js');
+  const plain = await httpRequest(suite.server.port, 'GET', '/socket.io/socket.io-2.js');
   expect(plain.status).toBe(200);
   expect(plain.headers['content-type']).toMatch(/^application\/javascript/);
   expect(plain.body).toBe(VENDORED);
   const etag = String(plain.headers.etag);
-  expect((await httpRequest(server.port, 'GET', '/socket.io/socket.io-2.js', undefined, { 'If-None-Match': etag })).status).toBe(304);
+  expect((await httpRequest(suite.server.port, 'GET', '/socket.io/socket.io-2.js', undefined, { 'If-None-Match': etag })).status).toBe(304);
   // The v4 bundle beside it is another file with another tag.
-  expect((await httpRequest(server.port, 'GET', '/socket.io/socket.io.min.js')).headers.etag).not.toBe(etag);
+  expect((await httpRequest(suite.server.port, 'GET', '/socket.io/socket.io.min.js')).headers.etag).not.toBe(etag);
   const zipped = await new Promise<{ encoding: unknown; body: Buffer }>((resolve, reject) => {
-    get({ host: '127.0.0.1', port: server.port, path: '/socket.io/socket.io-2.js', headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+    get({ host: '127.0.0.1', port: suite.server.port, path: '/socket.io/socket.io-2.js', headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
@@ -258,11 +218,11 @@ describe.each(MODES)('%s', (_name, options, transport) => {
 
   it('reconnects after a server restart on the same port', async () => {
     await open('s', base(), { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 200 });
-    const port = server.port;
+    const port = suite.server.port;
     const first = String(await run('h.sockets.s.id'));
-    await server.close();
+    await suite.server.close();
     await waitForLog('s disconnect transport close', 1, 10_000);
-    server = await startServer(port);
+    suite.server = await startServer(port);
     await waitForLog('s reconnect', 1, 15_000);
     await waitForLog('s connect', 2);
     expect(String(await run('h.sockets.s.id'))).not.toBe(first);
