@@ -123,6 +123,9 @@ function startChatroom({ port = 8001, address, flashPolicyPort = 10843, routerSe
     ['/v4', fileHandler(path.join(__dirname, 'v4.html'))],
     ['/v09', fileHandler(path.join(__dirname, 'v09.html'))],
     ['/v2', fileHandler(path.join(__dirname, 'v2.html'))],
+    // What every page shares: the message list, who is online, the status line, the form.
+    ['/chat-page.js', fileHandler(path.join(__dirname, 'chat-page.js'))],
+    ['/chat.css', fileHandler(path.join(__dirname, 'chat.css'))],
   ];
   const application = new Application(routes, {
     socketIoPort: port,
