@@ -77,12 +77,13 @@ export function metricsHandler(routers: SocketRouter | readonly SocketRouter[], 
   total('tornadio_refusals_total', 'Requests and connections refused, by refusal code (the README table).', ['code'], (set) => {
     for (const [code, count] of Object.entries(refusalCounts)) set({ code }, count ?? 0);
   });
-  total('tornadio_forwarded_total', 'Cluster: requests and upgrades forwarded to the node owning their session, and forwards that failed.', ['resource', 'kind'], (set) =>
+  total('tornadio_forwarded_total', 'Cluster: requests and upgrades forwarded over HTTP to the node owning their session, polls and posts sent to it over the relay, and the ones that failed.', ['resource', 'kind'], (set) =>
     each((router, resource) => {
       const health = router.clusterHealth;
       if (!health) return;
       set({ resource, kind: 'request' }, health.forwarded.requests);
       set({ resource, kind: 'upgrade' }, health.forwarded.upgrades);
+      set({ resource, kind: 'relayed' }, health.forwarded.relayed);
       set({ resource, kind: 'failure' }, health.forwarded.failures);
     }),
   );

@@ -4,8 +4,10 @@ import type { Duplex } from 'node:stream';
 import type { ConnectionClass, SocketConnection } from './connection';
 import { RequestError } from './errors';
 import { RedisCluster, type ClusterHealth, type ClusterStats } from './cluster/redis-cluster';
+import { RELAY_UPGRADE, type RelayedRequest } from './cluster/relay';
+import type { HttpAnswer } from './http/answer';
 import { attachRouter } from './http/attach';
-import { refuseRequest, refuseUpgrade } from './http/refusal';
+import { answerRefusal, refuseRequest, refuseUpgrade } from './http/refusal';
 import { resourcePattern, splitUrl, truncate } from './http/url';
 import type { ConnectionSummary } from './hub/adapter';
 import { BroadcastOperator } from './hub/broadcast-operator';
@@ -39,6 +41,7 @@ export class SocketRouter {
   readonly logger: Logger;
   readonly #hub: SessionHub;
   readonly #protocols: readonly ProtocolServer[];
+  readonly #protocolsByName: ReadonlyMap<string, ProtocolServer>;
   readonly #routePattern: RegExp;
   /** Every transport of every protocol at zero, so `stats` always lists them all. */
   readonly #noConnections: Record<string, number>;
@@ -61,6 +64,8 @@ export class SocketRouter {
           logger: this.logger,
           // The longest a forwarded request may rightly stay silent: a held long-poll, and a margin.
           forwardIdleTimeoutMs: Math.max(ms.xhrPollingTimeout, ms.pingInterval + ms.pingTimeout) + 10_000,
+          relayPath: `/${this.settings.resource}/`,
+          maxRelayedBodyBytes: Math.max(this.settings.maxBodySize, this.settings.maxPayload),
         })
       : null;
     this.#hub = new SessionHub({
@@ -74,8 +79,19 @@ export class SocketRouter {
     this.#cluster?.reportStatsFrom(() => this.stats);
     const environment = { settings: this.settings, connectionClass, hub: this.#hub, recoveryPeers: this.#cluster };
     this.#protocols = PROTOCOLS.map((protocol) => protocol.create(environment));
+    this.#protocolsByName = new Map(PROTOCOLS.map((protocol, index) => [protocol.name, this.#protocols[index]]));
     this.#noConnections = Object.fromEntries(PROTOCOLS.flatMap((protocol) => protocol.transports.map(({ name }) => [name, 0])));
     this.#routePattern = resourcePattern(this.settings.resource, this.settings.extraSep);
+  }
+
+  /**
+   * Settles when the router is ready to hand out sessions: at once alone; in
+   * a cluster once the other nodes can find this one (at most 2 s without
+   * Redis). `SocketServer` waits for it before it listens; with `attach()`,
+   * await it before the server listens.
+   */
+  get ready(): Promise<void> {
+    return this.#cluster ? this.#cluster.joined() : Promise.resolve();
   }
 
   /** The route to put in an `Application`. */
@@ -196,16 +212,43 @@ export class SocketRouter {
 
   #serveRequest(req: IncomingMessage, res: ServerResponse, owner: string | null): void {
     try {
-      if (owner !== null) return this.#cluster!.forwardRequest(req, res, owner);
+      if (owner !== null) return this.#sendToOwner(req, res, owner);
       this.#claim(req).serve(res);
     } catch (error) {
       refuseRequest(res, error, this.logger);
     }
   }
 
+  /** A request for a session another node owns: a poll or a post goes over the relay, anything else as HTTP. */
+  #sendToOwner(req: IncomingMessage, res: ServerResponse, address: string): void {
+    const cluster = this.#cluster!;
+    const { pathname, search } = splitUrl(req.url ?? '');
+    for (const [name, protocol] of this.#protocolsByName) {
+      const bodyLimit = protocol.relayBodyLimit?.(req, pathname, search) ?? null;
+      if (bodyLimit !== null) return cluster.relayRequest(name, req, res, address, bodyLimit);
+    }
+    cluster.forwardRequest(req, res, address);
+  }
+
+  /** A request another node relayed to this one, the owner of its session. */
+  readonly #serveRelayed = (request: RelayedRequest, answer: HttpAnswer): void => {
+    try {
+      if (this.#closed) throw new RequestError('SHUTTING_DOWN', 'server is shutting down');
+      const protocol = this.#protocolsByName.get(request.protocol);
+      if (!protocol?.serveRelayed) throw new RequestError('BAD_REQUEST', `protocol ${truncate(request.protocol)} takes no relayed requests`);
+      protocol.serveRelayed(request, answer);
+    } catch (error) {
+      answerRefusal(answer, error, this.logger, 'relayed request');
+    }
+  };
+
   /** Serves one upgrade request; returns false when the path is not this router's. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (!this.owns(req.url)) return false;
+    if (this.#cluster && req.headers.upgrade?.toLowerCase() === RELAY_UPGRADE) {
+      this.#cluster.acceptRelay(socket, head, this.#serveRelayed);
+      return true;
+    }
     try {
       const owner = this.#ownerElsewhere(req);
       if (owner instanceof Promise) {

@@ -105,16 +105,23 @@ export class SocketServer {
   #listen(): Promise<void> {
     if (this.#listening) return this.#listening;
     const { socketIoPort, socketIoAddress } = this.#application.settings;
-    this.#listening = new Promise<void>((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
-      this.httpServer.once('error', onError);
-      // A burst of clients (a reconnect storm after a restart) must not overflow the accept queue.
-      this.httpServer.listen({ port: socketIoPort, host: socketIoAddress || undefined, backlog: LISTEN_BACKLOG }, () => {
-        this.httpServer.off('error', onError);
-        this.httpServer.on('error', (error) => this.#logger.error(`[server] ${describeError(error)}`));
-        resolve();
-      });
-    }).then(() => this.#startPolicyServer());
+    // A cluster node joins its cluster first: the others must know it before its first session id is out.
+    const routersReady = Promise.all(this.#application.routers.map((router) => router.ready));
+    this.#listening = routersReady
+      .then(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const onError = (error: Error): void => reject(error);
+            this.httpServer.once('error', onError);
+            // A burst of clients (a reconnect storm after a restart) must not overflow the accept queue.
+            this.httpServer.listen({ port: socketIoPort, host: socketIoAddress || undefined, backlog: LISTEN_BACKLOG }, () => {
+              this.httpServer.off('error', onError);
+              this.httpServer.on('error', (error) => this.#logger.error(`[server] ${describeError(error)}`));
+              resolve();
+            });
+          }),
+      )
+      .then(() => this.#startPolicyServer());
     void this.#listening.catch((error: unknown) => this.#onListenError(error));
     return this.#listening;
   }

@@ -107,7 +107,7 @@ async function run({ target, server, settings }) {
       otherCpuPct: closed.otherCpuPct,
       errors: errorCount,
     },
-    details: { clients: clients.length, inFlight: settings.inFlight, ops: measuredOps, window: closed, latency: lat, errors, closeReasons },
+    details: { clients: clients.length, inFlight: settings.inFlight, ops: measuredOps, window: closed, latency: lat, errors, connectFailureReasons: opened.reasons, closeReasons },
   };
 }
 

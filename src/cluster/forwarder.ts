@@ -27,8 +27,12 @@ export interface ForwarderOptions {
 }
 
 export interface ForwardCounters {
+  /** Requests forwarded over HTTP. */
   requests: number;
   upgrades: number;
+  /** Polls and posts sent over the relay (see relay.ts). */
+  relayed: number;
+  /** Forwards and relayed requests that failed (NODE_UNREACHABLE). */
   failures: number;
 }
 
@@ -54,11 +58,13 @@ function forwardedFor(req: IncomingMessage): string {
  * two POSTs in flight and every request of a session goes to the same owner.
  */
 export class Forwarder {
-  readonly counters: ForwardCounters = { requests: 0, upgrades: 0, failures: 0 };
   readonly #httpAgent = new http.Agent({ keepAlive: true });
   readonly #httpsAgent = new https.Agent({ keepAlive: true });
 
-  constructor(private readonly options: ForwarderOptions) {}
+  constructor(
+    private readonly options: ForwarderOptions,
+    readonly counters: ForwardCounters,
+  ) {}
 
   #headersFor(req: IncomingMessage): OutgoingHttpHeaders {
     const headers: OutgoingHttpHeaders = {};

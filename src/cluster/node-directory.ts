@@ -66,6 +66,8 @@ export class NodeDirectory {
   /** The beat in flight: every caller meanwhile waits for the same one. */
   #beat: Promise<void> | null = null;
   #lastRefresh = 0;
+  /** The on-demand read every request for an unheard-of node waits for, until it begins. */
+  #nextRead: Promise<void> | null = null;
   #collisionLogged = false;
   #firstReadDone!: () => void;
   /** Settles when this node has read the directory once. */
@@ -116,6 +118,16 @@ export class NodeDirectory {
     return this.#byTag.get(tag);
   }
 
+  /**
+   * Settles once this node's entry is in the directory and it has read the
+   * others' (or after FIRST_READ_WAIT_MS without Redis): a node that hands
+   * out session ids before the others can find it would have its clients'
+   * requests refused on them.
+   */
+  joined(): Promise<void> {
+    return raceTimeout(this.#firstRead, FIRST_READ_WAIT_MS);
+  }
+
   /** Every live node but this one. */
   others(): NodeEntry[] {
     return [...this.#byId.values()].filter((entry) => entry.nodeId !== this.#options.self.nodeId);
@@ -129,11 +141,18 @@ export class NodeDirectory {
    * most FIRST_READ_WAIT_MS.
    */
   refresh(): Promise<void> {
-    if (this.#beat) return this.#beat;
     if (this.#options.link.state !== 'ready') return raceTimeout(this.#firstRead, FIRST_READ_WAIT_MS);
-    if (Date.now() - this.#lastRefresh < REFRESH_MIN_MS) return Promise.resolve();
-    this.#lastRefresh = Date.now();
-    return this.beat();
+    // A read that began before this request came may predate the entry it needs (the session's node
+    // may have handed out the id a moment before its entry reached Redis): wait for one that begins later.
+    this.#nextRead ??= new Promise<void>((resolve) => {
+      const wait = Math.max(0, this.#lastRefresh + REFRESH_MIN_MS - Date.now());
+      setTimeout(() => {
+        this.#nextRead = null;
+        this.#lastRefresh = Date.now();
+        void (this.#beat ?? Promise.resolve()).then(() => this.beat()).then(resolve);
+      }, wait).unref();
+    });
+    return this.#nextRead;
   }
 
   /** Renews this node's entry and reads every node's. Resolves when done; a Redis failure is left to the link to report. */

@@ -8,6 +8,7 @@ import { describeError, type Logger } from '../logger';
 import type { ResolvedClusterSettings } from '../settings';
 import { ClusterAdapter, type ClusterPeers } from './cluster-adapter';
 import { Forwarder, FORWARDED_HEADER, type ForwardCounters } from './forwarder';
+import { NodeRelay, type RelayedRequestHandler } from './relay';
 import { NodeDirectory } from './node-directory';
 import { QuestionBook } from './questions';
 import { RedisLink, type RedisLinkStats } from './redis-link';
@@ -44,6 +45,10 @@ export interface RedisClusterOptions {
   logger: Logger;
   /** How long a forwarded request may stay silent: the longest a long-poll is held, and some. */
   forwardIdleTimeoutMs: number;
+  /** The path relay links open on: the router's resource. */
+  relayPath: string;
+  /** The largest body a relayed request may carry (the protocols' largest POST). */
+  maxRelayedBodyBytes: number;
 }
 
 /**
@@ -62,6 +67,7 @@ export class RedisCluster implements ClusterPeers {
   readonly #directory: NodeDirectory;
   readonly #questions: QuestionBook;
   readonly #forwarder: Forwarder;
+  readonly #relay: NodeRelay;
   readonly #adapters = new Map<string, ClusterAdapter>();
   readonly #channels: { operations: string; questions: string; answers: (nodeId: string) => string };
   #localStats: () => RouterStats = () => {
@@ -91,11 +97,22 @@ export class RedisCluster implements ClusterPeers {
       heartbeatMs: settings.ms.heartbeatInterval,
     });
     this.#questions = new QuestionBook(settings.ms.requestTimeout, MAX_WAITING_QUESTIONS);
-    this.#forwarder = new Forwarder({ nodeId: settings.nodeId, logger, idleTimeoutMs: options.forwardIdleTimeoutMs, connectTimeoutMs: settings.ms.requestTimeout });
+    const forwarded: ForwardCounters = { requests: 0, upgrades: 0, relayed: 0, failures: 0 };
+    const idleTimeoutMs = options.forwardIdleTimeoutMs;
+    const connectTimeoutMs = settings.ms.requestTimeout;
+    this.#forwarder = new Forwarder({ nodeId: settings.nodeId, logger, idleTimeoutMs, connectTimeoutMs }, forwarded);
+    // A request frame: the body and a meta line of the URL (bounded by maxUrlLength) and two headers.
+    const maxRequestFrameBytes = options.maxRelayedBodyBytes + 64 * 1024;
+    this.#relay = new NodeRelay({ nodeId: settings.nodeId, path: options.relayPath, logger, idleTimeoutMs, connectTimeoutMs, maxRequestFrameBytes }, forwarded);
     this.#link.subscribe(this.#channels.operations, (text) => this.#onOperation(text));
     this.#link.subscribe(this.#channels.questions, (text) => this.#onQuestion(text));
     this.#link.subscribe(this.#channels.answers(this.nodeId), (text) => this.#onAnswer(text));
     this.#directory.start();
+  }
+
+  /** Settles when this node is in the cluster's directory (bounded: see NodeDirectory.joined). */
+  joined(): Promise<void> {
+    return this.#directory.joined();
   }
 
   /** The adapter every namespace of the router gets. */
@@ -163,6 +180,16 @@ export class RedisCluster implements ClusterPeers {
 
   forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
     this.#forwarder.upgrade(req, socket, head, address);
+  }
+
+  /** Sends a poll or a post of `protocol` to its session's owner over the relay link to it. */
+  relayRequest(protocol: string, req: IncomingMessage, res: ServerResponse, address: string, bodyLimit: number): void {
+    this.#relay.relay(protocol, req, res, address, bodyLimit);
+  }
+
+  /** Takes a relay link another node opened to this one; `serve` serves what comes over it. */
+  acceptRelay(socket: Duplex, head: Buffer, serve: RelayedRequestHandler): void {
+    this.#relay.accept(socket, head, serve);
   }
 
   // ---- ClusterPeers: what the adapters ask of the other nodes ----
@@ -262,6 +289,7 @@ export class RedisCluster implements ClusterPeers {
       await this.#directory.leave();
       await this.#link.close();
       this.#forwarder.close();
+      this.#relay.close();
     })();
     return this.#closing;
   }

@@ -2,6 +2,7 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { refusalFor, type Refusal } from '../errors';
 import { describeError, type Logger } from '../logger';
+import type { HttpAnswer } from './answer';
 
 /** Logs a refusal once, at the level it deserves: the client's fault is a warning, ours an error. */
 function logRefusal(logger: Logger, where: string, refusal: Refusal, error: unknown): void {
@@ -25,6 +26,14 @@ export function refuseRequest(
   logRefusal(logger, where, refusal, error);
   writeRefusal(res, refusal, headers);
   return refusal;
+}
+
+/** As refuseRequest, for an answer that may go back over a cluster relay. */
+export function answerRefusal(answer: HttpAnswer, error: unknown, logger: Logger, where: string): void {
+  const refusal = refusalFor(error);
+  logRefusal(logger, where, refusal, error);
+  const headers = { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': Buffer.byteLength(refusal.body), 'Cache-Control': 'no-store' };
+  answer.send(refusal.status, headers, refusal.body);
 }
 
 /** Writes a refusal without logging it: for answers that are the protocol speaking, not a fault (a closed session's last poll). */

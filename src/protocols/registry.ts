@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { RelayedRequest } from '../cluster/relay';
+import type { HttpAnswer } from '../http/answer';
 import type { ConnectionClass } from '../connection';
 import type { ProtocolName } from '../hub/member';
 import type { SessionHub } from '../hub/session-hub';
@@ -41,6 +43,14 @@ export interface ProtocolServer {
    * forward a request to the node that owns its session.
    */
   sessionIdOf?(req: IncomingMessage, pathname: string, search: string): string | null;
+  /**
+   * In a cluster: when a request naming another node's session can go to
+   * that node over the relay (a poll or a post: see cluster/relay.ts), the
+   * largest body it may carry; null when it is forwarded as HTTP instead.
+   */
+  relayBodyLimit?(req: IncomingMessage, pathname: string, search: string): number | null;
+  /** Serves a request another node relayed here (one `relayBodyLimit` let through there). */
+  serveRelayed?(request: RelayedRequest, answer: HttpAnswer): void;
   /** Ends what the protocol holds (its sessions end through the hub). */
   close(): void;
 }

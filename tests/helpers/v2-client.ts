@@ -41,6 +41,8 @@ export interface V2Options {
   query?: Record<string, string> | string;
   autoConnect?: boolean;
   timeout?: number;
+  /** An http.Agent for the polling requests; false (the default) opens a connection per request. */
+  agent?: false;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

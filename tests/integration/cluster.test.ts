@@ -217,7 +217,7 @@ describe('cluster: Prometheus metrics', () => {
   test('/metrics reports sessions by protocol and transport, traffic, refusals, forwards and Redis state', async () => {
     const [a, b] = nodes;
     const before = await scrape(b);
-    const forwardedBefore = metricValue(await scrape(a), 'tornadio_forwarded_total', { resource: 'socket.io', kind: 'request' });
+    const forwardedBefore = metricValue(await scrape(a), 'tornadio_forwarded_total', { resource: 'socket.io', kind: 'relayed' });
     const v4s = [await v4(b), await v4(b)];
     const old = await v06(b);
     v4s[0].socket.emit('echo', 'x');
@@ -241,7 +241,7 @@ describe('cluster: Prometheus metrics', () => {
     expect(value('tornadio_redis_up', {})).toBe(1);
     expect(value('tornadio_redis_pending', {})).toBe(0);
     expect(value('tornadio_cluster_nodes', {})).toBe(3);
-    expect(metricValue(await scrape(a), 'tornadio_forwarded_total', { resource: 'socket.io', kind: 'request' })).toBeGreaterThan(forwardedBefore || 0);
+    expect(metricValue(await scrape(a), 'tornadio_forwarded_total', { resource: 'socket.io', kind: 'relayed' })).toBeGreaterThan(forwardedBefore || 0);
     expect(old.sessionId).not.toBe('');
   });
 });

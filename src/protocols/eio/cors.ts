@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { CorsSetting } from '../../settings';
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -8,9 +7,8 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
  * without credentials; with credentials (or a list) the request's origin is
  * echoed when allowed, never `*`, as browsers require.
  */
-export function engineCorsHeaders(setting: CorsSetting | null, req: IncomingMessage): Readonly<Record<string, string>> {
+export function engineCorsHeaders(setting: CorsSetting | null, origin: string | undefined): Readonly<Record<string, string>> {
   if (setting === null) return NO_HEADERS;
-  const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
   const options = typeof setting === 'object' && !Array.isArray(setting) ? (setting as { origin: '*' | string | readonly string[]; credentials?: boolean }) : { origin: setting as '*' | readonly string[] };
   const credentials = options.credentials === true;
   const allowed = options.origin === '*' ? true : typeof options.origin === 'string' ? options.origin === origin : origin !== undefined && options.origin.includes(origin);

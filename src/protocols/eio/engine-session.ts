@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { HttpAnswer } from '../../http/answer';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ConnectionClass, RequestInfo } from '../../connection';
@@ -87,7 +87,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   transport: EngineTransport;
   #outbox: EnginePacket[] = [];
   #flushScheduled = false;
-  #poll: { res: ServerResponse; headers: Readonly<Record<string, string>> } | null = null;
+  #poll: { answer: HttpAnswer; headers: Readonly<Record<string, string>> } | null = null;
   #ws: WebSocket | null = null;
   /** The TCP socket under `#ws`: corked while a flush writes its frames, so they leave in one write. */
   #wsSocket: Duplex | null = null;
@@ -158,8 +158,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   }
 
   /** The handshake GET: answered at once with the open packet and what followed it. */
-  answerHandshake(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
-    this.#poll = { res, headers };
+  answerHandshake(answer: HttpAnswer, headers: Readonly<Record<string, string>>): void {
+    this.#poll = { answer, headers };
     this.#answerPoll(this.#outbox.splice(0));
   }
 
@@ -211,15 +211,14 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     if (!poll) return;
     this.#poll = null;
     this.#lastActive = Date.now();
-    const { res } = poll;
-    if (!res.socket || res.socket.destroyed) {
+    const { answer } = poll;
+    if (!answer.open) {
       // The GET is gone: keep the packets for the next one.
       this.#outbox = [...packets, ...this.#outbox];
       return;
     }
     const { body, contentType } = this.#pollBody(packets);
-    res.writeHead(200, { ...poll.headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
-    res.end(body);
+    answer.send(200, { ...poll.headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' }, body);
     this.host.hub.counters.bytesOut += body.length;
   }
 
@@ -233,16 +232,16 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   // ---- polling ----
 
   /** A GET: answered at once with what is waiting, else held until there is something (a ping comes every pingInterval). */
-  attachPoll(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+  attachPoll(answer: HttpAnswer, headers: Readonly<Record<string, string>>): void {
     if (this.#poll) {
       // The spec: two concurrent GETs are a protocol violation; the session ends (the pending GET gets a
       // close packet) and the second GET is refused.
       this.fail('a second GET while one is pending');
       throw new RequestError('BAD_REQUEST', 'a second GET while one is pending');
     }
-    this.#poll = { res, headers };
-    res.on('close', () => {
-      if (this.#poll?.res === res) {
+    this.#poll = { answer, headers };
+    answer.onAbort(() => {
+      if (this.#poll?.answer === answer) {
         this.#poll = null;
         this.#lastActive = Date.now();
       }
@@ -511,12 +510,11 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     this.#outbox = [];
     this.#decoder.reset();
     if (this.#poll) {
-      const { res, headers } = this.#poll;
+      const { answer, headers } = this.#poll;
       this.#poll = null;
       // A pending poll learns the session is over from a close packet.
       const { body, contentType } = this.#pollBody([{ type: 'close' }]);
-      res.writeHead(200, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
+      answer.send(200, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }, body);
     }
     const ws = this.#ws ?? this.#probe;
     this.#ws = null;

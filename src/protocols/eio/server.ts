@@ -3,7 +3,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { engineIoRefusal, engineIoUpgradeRefusal, refusalFor, RequestError } from '../../errors';
-import { dropRefusedBody, readBodyBytes } from '../../http/body';
+import type { RelayedRequest } from '../../cluster/relay';
+import { ResponseAnswer, type HttpAnswer } from '../../http/answer';
+import { readBodyBytes, type BodyBytesCallback } from '../../http/body';
 import { answerPreflight } from '../../http/preflight';
 import { CLIENT_V2_PATH, CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
@@ -17,6 +19,7 @@ import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
 import { engineCorsHeaders } from './cors';
+import { splitUrl } from '../../http/url';
 import { EIO4_DIALECT, type EngineDialect } from './dialect';
 import { EngineDecodeError } from './engine-codec';
 import { EngineSession, type EngineHost, type EngineTransport } from './engine-session';
@@ -26,6 +29,7 @@ import { EIO3_DIALECT } from './v3/dialect';
 import { jsonpIndexOf } from './v3/jsonp';
 
 const RESOLVED = Promise.resolve();
+const EMPTY_BODY = Buffer.alloc(0);
 
 /** Most packets one POST may carry: a client batches what it sent in one tick, never thousands. */
 const MAX_PACKETS_PER_POST = 1024;
@@ -102,7 +106,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     return {
       serve: (res) => {
         if (served) return serveClientFile(res.req, res, path);
-        this.#refuse(res, new RequestError('NOT_FOUND', 'the client file is not served'), {});
+        this.#refuse(new ResponseAnswer(res), new RequestError('NOT_FOUND', 'the client file is not served'), {});
       },
       upgrade: () => {
         throw new RequestError('NOT_FOUND', 'no websocket here');
@@ -151,36 +155,97 @@ export class EioServer implements ProtocolServer, EngineHost {
 
   serve(request: EngineRequest, res: ServerResponse): void {
     const { req, query } = request;
-    const headers = engineCorsHeaders(this.settings.cors, req);
+    const { origin } = req.headers;
+    const headers = engineCorsHeaders(this.settings.cors, origin);
+    const answer = new ResponseAnswer(res);
     try {
       if (req.method === 'OPTIONS') return answerPreflight(req, res, headers);
-      const dialect = this.#checkCommon(request);
-      const transport = query.get('transport');
-      if (transport !== 'polling') throw new RequestError(transport === 'websocket' ? 'BAD_REQUEST' : 'UNKNOWN_TRANSPORT', `transport ${String(transport)} over plain HTTP`);
-      if (!this.settings.enabledProtocols.has('xhr-polling')) throw new RequestError('UNKNOWN_TRANSPORT', 'polling is not enabled');
-      const sid = query.get('sid');
-      if (sid === null) return this.#handshake(request, dialect, res, headers);
-      const session = this.#findSession(sid, dialect);
-      // After an upgrade the session answers only on its websocket.
-      if (session.transport !== 'polling') throw new RequestError('BAD_REQUEST', `session ${sid} has upgraded to websocket`);
-      if (req.method === 'GET') return session.attachPoll(res, headers);
-      if (req.method === 'POST') return this.#post(session, req, res, headers);
-      throw new RequestError('BAD_REQUEST', `method ${String(req.method)}`);
+      const dialect = this.#checkCommon(query, origin);
+      const sid = this.#pollingSid(query);
+      if (sid === null) return this.#handshake(request, dialect, answer, headers);
+      this.#servePoll(this.#findSession(sid, dialect), req.method, req.headers['content-type'], (limit, done) => readBodyBytes(req, limit, done), answer, headers);
     } catch (error) {
-      this.#refuse(res, error, headers);
+      this.#refuse(answer, error, headers);
     }
   }
 
+  /** In a cluster: a poll or a post of one of our sessions can come over the relay (see cluster/relay.ts). */
+  relayBodyLimit(req: IncomingMessage, pathname: string, search: string): number | null {
+    if (req.method !== 'GET' && req.method !== 'POST') return null;
+    if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
+    const query = new URLSearchParams(search);
+    return query.get('transport') === 'polling' && query.has('sid') ? this.settings.maxPayload : null;
+  }
+
+  /** A poll or a post another node relayed: served as it would be here, from what the relay carries. */
+  serveRelayed(request: RelayedRequest, answer: HttpAnswer): void {
+    const query = new URLSearchParams(splitUrl(request.url).search);
+    const headers = engineCorsHeaders(this.settings.cors, request.origin);
+    try {
+      const dialect = this.#checkCommon(query, request.origin);
+      const sid = this.#pollingSid(query);
+      if (sid === null) throw new RequestError('BAD_REQUEST', 'a relayed request names no session');
+      const { body } = request;
+      const readBody = (limit: number, done: BodyBytesCallback): void => {
+        if (body === null || body.length > limit) done(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`), EMPTY_BODY);
+        else done(null, body);
+      };
+      this.#servePoll(this.#findSession(sid, dialect), request.method, request.contentType, readBody, answer, headers);
+    } catch (error) {
+      this.#refuse(answer, error, headers);
+    }
+  }
+
+  /** The session id of a polling request (null: a handshake); throws for a request that is no poll. */
+  #pollingSid(query: URLSearchParams): string | null {
+    const transport = query.get('transport');
+    if (transport !== 'polling') throw new RequestError(transport === 'websocket' ? 'BAD_REQUEST' : 'UNKNOWN_TRANSPORT', `transport ${String(transport)} over plain HTTP`);
+    if (!this.settings.enabledProtocols.has('xhr-polling')) throw new RequestError('UNKNOWN_TRANSPORT', 'polling is not enabled');
+    return query.get('sid');
+  }
+
+  #servePoll(
+    session: EngineSession,
+    method: string | undefined,
+    contentType: string | undefined,
+    readBody: (limit: number, done: BodyBytesCallback) => void,
+    answer: HttpAnswer,
+    headers: Readonly<Record<string, string>>,
+  ): void {
+    // After an upgrade the session answers only on its websocket.
+    if (session.transport !== 'polling') throw new RequestError('BAD_REQUEST', `session ${session.id} has upgraded to websocket`);
+    if (method === 'GET') return session.attachPoll(answer, headers);
+    if (method !== 'POST') throw new RequestError('BAD_REQUEST', `method ${String(method)}`);
+    readBody(this.settings.maxPayload, (error, bytes) => {
+      if (error) {
+        const tooLarge = error.code === 'BODY_TOO_LARGE';
+        if (tooLarge) session.fail('POST body over maxPayload');
+        // An oversized body: the answer closes the client's connection, the rest of the body unread.
+        this.#refuse(answer, error, headers, tooLarge);
+        return;
+      }
+      this.hub.counters.bytesIn += bytes.length;
+      const { dialect } = session;
+      try {
+        session.receive(dialect.decodePostBody(dialect.postBody(bytes, contentType, session.jsonpIndex !== null), MAX_PACKETS_PER_POST));
+      } catch (failure) {
+        if (failure instanceof RequestError) return this.#refuse(answer, failure, headers);
+        if (failure instanceof EngineDecodeError) session.fail(failure.message);
+        else throw failure;
+        this.#refuse(answer, new RequestError('BAD_REQUEST', failure.message), headers);
+        return;
+      }
+      answer.send(200, { ...headers, 'Content-Type': 'text/html', 'Content-Length': 2, 'Cache-Control': 'no-store' }, 'ok');
+    });
+  }
+
   /** The request's Engine.IO version, if this router speaks it, after the origin check. */
-  #checkCommon(request: EngineRequest): EngineDialect {
-    const version = request.query.get('EIO');
+  #checkCommon(query: URLSearchParams, origin: string | undefined): EngineDialect {
+    const version = query.get('EIO');
     const dialect = version === '4' ? EIO4_DIALECT : version === '3' ? EIO3_DIALECT : null;
     if (dialect === null) throw new RequestError('UNSUPPORTED_PROTOCOL', `EIO=${String(version).substring(0, 20)}`);
     if (dialect === EIO3_DIALECT && !this.settings.allowEIO3) throw new RequestError('UNSUPPORTED_PROTOCOL', 'EIO=3 (socket.io-client 2.x) is turned off by allowEIO3: false');
-    const origin = request.req.headers.origin;
-    if (!this.#origins.allows(typeof origin === 'string' ? origin : undefined)) {
-      throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
-    }
+    if (!this.#origins.allows(origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
     return dialect;
   }
 
@@ -191,7 +256,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     return session;
   }
 
-  #handshake(request: EngineRequest, dialect: EngineDialect, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+  #handshake(request: EngineRequest, dialect: EngineDialect, answer: HttpAnswer, headers: Readonly<Record<string, string>>): void {
     if (request.req.method !== 'GET') throw new RequestError('METHOD_NOT_ALLOWED', 'a handshake is a GET');
     // Only v3 reads `j` here: JSONP is read before the session exists, so a bad index opens nothing.
     const jsonpIndex = dialect === EIO3_DIALECT ? jsonpIndexOf(request.query) : null;
@@ -201,50 +266,21 @@ export class EioServer implements ProtocolServer, EngineHost {
     // The client cannot read a binary poll answer (engine.io-client in Node, JSONP, forceBase64); it says so once, here.
     session.base64Only = request.query.get('b64') === '1';
     session.start();
-    session.answerHandshake(res, headers);
+    session.answerHandshake(answer, headers);
   }
 
-  #post(session: EngineSession, req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
-    readBodyBytes(req, this.settings.maxPayload, (error, bytes) => {
-      if (error) {
-        const tooLarge = error.code === 'BODY_TOO_LARGE';
-        if (tooLarge) session.fail('POST body over maxPayload');
-        // An oversized body: answer with Connection: close, then drain or drop it (see dropRefusedBody).
-        this.#refuse(res, error, tooLarge ? { ...headers, Connection: 'close' } : headers);
-        if (tooLarge) dropRefusedBody(req, res);
-        return;
-      }
-      this.hub.counters.bytesIn += bytes.length;
-      const { dialect } = session;
-      try {
-        const contentType = req.headers['content-type'];
-        session.receive(dialect.decodePostBody(dialect.postBody(bytes, contentType, session.jsonpIndex !== null), MAX_PACKETS_PER_POST));
-      } catch (failure) {
-        if (failure instanceof RequestError) return this.#refuse(res, failure, headers);
-        if (failure instanceof EngineDecodeError) session.fail(failure.message);
-        else throw failure;
-        this.#refuse(res, new RequestError('BAD_REQUEST', failure.message), headers);
-        return;
-      }
-      res.writeHead(200, { ...headers, 'Content-Type': 'text/html', 'Content-Length': 2, 'Cache-Control': 'no-store' });
-      res.end('ok');
-    });
-  }
-
-  #refuse(res: ServerResponse, error: unknown, headers: Readonly<Record<string, string>>): void {
+  #refuse(answer: HttpAnswer, error: unknown, headers: Readonly<Record<string, string>>, refusesBody = false): void {
     const refusal = refusalFor(error);
     if (refusal.internal) this.logger.error(`[engine.io] request failed: ${String(error)}`);
     else this.logger.warn(`[engine.io] refused: ${refusal.body.trimEnd()}`);
-    if (res.headersSent) return void res.end();
     const { status, body } = engineIoRefusal(refusal);
-    res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    answer.send(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, body, refusesBody);
   }
 
   // ---- websocket ----
 
   upgrade(request: EngineRequest, socket: Duplex, head: Buffer): void {
-    const dialect = this.#checkCommon(request);
+    const dialect = this.#checkCommon(request.query, request.req.headers.origin);
     if (request.query.get('transport') !== 'websocket') throw new RequestError('UNKNOWN_TRANSPORT', 'an upgrade needs transport=websocket');
     if (!this.settings.enabledProtocols.has('websocket')) throw new RequestError('TRANSPORT_DISABLED', 'websocket is not enabled');
     const sid = request.query.get('sid');
