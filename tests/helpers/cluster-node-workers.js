@@ -47,7 +47,8 @@ if (cluster.isPrimary) {
     router.attach(own);
     const shared = http.createServer();
     router.attach(shared);
-    shared.listen(port, '127.0.0.1', () => process.send({ ownPort }));
+    // As the README says: the other workers must know this one before it hands out session ids.
+    void router.ready.then(() => shared.listen(port, '127.0.0.1', () => process.send({ ownPort })));
     process.on('message', async (message) => {
       if (message !== 'close') return;
       await Promise.all([new Promise((resolve) => shared.close(resolve)), new Promise((resolve) => own.close(resolve)), router.close()]);
