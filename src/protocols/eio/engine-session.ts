@@ -1,4 +1,5 @@
 import type { HttpAnswer } from '../../http/answer';
+import type { FlushScheduler } from '../../session/flush-scheduler';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ConnectionClass, RequestInfo } from '../../connection';
@@ -30,6 +31,8 @@ export interface EngineHost {
   stamperFor(namespace: string): StampingEncoder;
   /** The open packet's JSON after the sid (upgrades, timings, …), then the closing brace. */
   handshakeTail(dialect: EngineDialect, transport: EngineTransport): string;
+  /** One microtask flushes every session that sent something this tick. */
+  readonly flushes: FlushScheduler;
   /** One timer pings every session each pingInterval. */
   readonly pings: HeartbeatClock;
   /** One timer for every pong being waited for (pingTimeout) and every CONNECT (connectTimeout). */
@@ -43,7 +46,6 @@ export type EngineTransport = 'polling' | 'websocket';
 
 /** Most binary attachments one Socket.IO packet may announce: enough for real use, bounded for hostile input. */
 const MAX_ATTACHMENTS = 64;
-const RESOLVED = Promise.resolve();
 const WS_TEXT = { binary: false } as const;
 const WS_BINARY = { binary: true } as const;
 const CONNECT_TIMEOUT_REASON = 'no namespace joined within connectTimeout';
@@ -171,6 +173,14 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
 
   send(packets: readonly EnginePacket[]): void {
     if (this.#closed) return;
+    if (this.#ws !== null && !this.#flushScheduled && this.#outbox.length === 0) {
+      // The first packet of a tick on a websocket goes out at once, as a raw ws send would (a broadcast's
+      // usual case: one packet to each of thousands); what follows in the same tick is coalesced by the flush.
+      this.#flushScheduled = true;
+      this.host.flushes.schedule(this);
+      this.#writeFrames(this.#ws, packets);
+      return;
+    }
     for (const packet of packets) this.#outbox.push(packet);
     // A client that stops collecting must not grow our memory without bound.
     if (this.#outbox.length > this.host.settings.maxQueuedMessages) {
@@ -180,10 +190,11 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     // Packets of one tick go out together: one poll answer, or one burst of websocket writes.
-    void RESOLVED.then(() => this.#flush());
+    this.host.flushes.schedule(this);
   }
 
-  #flush(): void {
+  /** Writes what this tick queued (FlushScheduler calls it; a send schedules it). */
+  flush(): void {
     this.#flushScheduled = false;
     if (this.#outbox.length === 0) return;
     const ws = this.#ws;
@@ -193,17 +204,21 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       // One packet is one frame in Engine.IO 4: without the cork, ten events of one tick would be ten syscalls.
       const socket = this.#wsSocket;
       socket?.cork();
-      for (const packet of packets) {
-        const frame = this.dialect.encodeForWebSocket(packet, this.base64Only);
-        ws.send(frame, typeof frame === 'string' ? WS_TEXT : WS_BINARY);
-        this.host.hub.counters.bytesOut += frame.length;
-      }
+      this.#writeFrames(ws, packets);
       socket?.uncork();
-      // A peer that stops reading grows ws's buffer instead of our outbox: the same cap.
-      if (ws.bufferedAmount > this.host.settings.maxQueuedBytes) this.fail(`websocket send buffer over its limit (${ws.bufferedAmount} bytes)`);
       return;
     }
     if (this.#poll) this.#answerPoll(this.#outbox.splice(0));
+  }
+
+  #writeFrames(ws: WebSocket, packets: readonly EnginePacket[]): void {
+    for (const packet of packets) {
+      const frame = this.dialect.encodeForWebSocket(packet, this.base64Only);
+      ws.send(frame, typeof frame === 'string' ? WS_TEXT : WS_BINARY);
+      this.host.hub.counters.bytesOut += frame.length;
+    }
+    // A peer that stops reading grows ws's buffer instead of our outbox: the same cap.
+    if (ws.bufferedAmount > this.host.settings.maxQueuedBytes) this.fail(`websocket send buffer over its limit (${ws.bufferedAmount} bytes)`);
   }
 
   #answerPoll(packets: readonly EnginePacket[]): void {
@@ -422,7 +437,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
         this.#wsSocket = socket;
         if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
         this.#listen(ws, true);
-        if (this.#outbox.length > 0 && !this.#flushScheduled) this.#flush();
+        if (this.#outbox.length > 0 && !this.#flushScheduled) this.flush();
         return;
       }
       this.fail(`unexpected ${JSON.stringify(text ?? '(binary)')} during the upgrade probe`);

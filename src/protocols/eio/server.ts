@@ -15,6 +15,7 @@ import type { SessionHub } from '../../hub/session-hub';
 import type { RegisteredSession } from '../../hub/session-registry';
 import type { Logger } from '../../logger';
 import { DeadlineClock } from '../../session/deadline-clock';
+import { FlushScheduler } from '../../session/flush-scheduler';
 import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
@@ -75,6 +76,7 @@ export class EioServer implements ProtocolServer, EngineHost {
   readonly #stampers = new Map<string, StampingEncoder>();
   readonly recovery: RecoveryStore | null;
   readonly #handshakeTails = new Map<string, string>();
+  readonly flushes = new FlushScheduler();
   readonly pings: HeartbeatClock;
   readonly pongDeadlines: DeadlineClock;
   readonly connectDeadlines: DeadlineClock;
