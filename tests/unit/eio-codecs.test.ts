@@ -11,6 +11,7 @@ import {
   encodeForWebSocket,
   encodePollingPayload,
   type EnginePacket,
+  withTextFrames,
 } from '../../src/protocols/eio/engine-codec';
 import { encodeMessageEvent, encodeSocketPacket, SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from '../../src/protocols/eio/socket-codec';
 
@@ -595,5 +596,16 @@ describe('Socket.IO 5 codec: round trips', () => {
       fromWebSocket = overWebSocket.add(decodeFromWebSocket(frame, typeof frame !== 'string').data ?? '');
     }
     expect(fromWebSocket).toEqual(packet);
+  });
+});
+
+describe('withTextFrames', () => {
+  test("gives text packets their websocket frame as bytes and leaves binary ones alone; the frame is the packet's text", () => {
+    const [text, binary, ping] = withTextFrames([{ type: 'message', data: '2["news","é"]' }, { type: 'message', data: Buffer.from([1, 2]) }, { type: 'ping' }]);
+    expect(text.frame).toEqual(Buffer.from('42["news","é"]'));
+    expect(binary.frame).toBeUndefined();
+    expect(ping.frame).toEqual(Buffer.from('2'));
+    expect(encodeForWebSocket(text)).toBe(text.frame);
+    expect(encodeForWebSocket(binary)).toEqual(Buffer.from([1, 2]));
   });
 });

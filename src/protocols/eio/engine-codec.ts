@@ -16,6 +16,12 @@ export interface EnginePacket {
    * decodes it.
    */
   data?: string | Buffer;
+  /**
+   * A text packet's websocket frame as bytes, made once for a packet that
+   * many sessions send (a broadcast: see withTextFrames), so each send hands
+   * ws the same bytes instead of encoding the text again.
+   */
+  frame?: Buffer;
 }
 
 /** A packet that cannot be read; the message says why. */
@@ -43,7 +49,13 @@ function binaryOf(packet: EnginePacket): Buffer | null {
 
 /** One websocket frame: a Buffer is sent as a binary frame, a string as a text frame. */
 export function encodeForWebSocket(packet: EnginePacket): string | Buffer {
-  return binaryOf(packet) ?? DIGIT[packet.type] + ((packet.data as string | undefined) ?? '');
+  return packet.frame ?? binaryOf(packet) ?? DIGIT[packet.type] + ((packet.data as string | undefined) ?? '');
+}
+
+/** Gives each text packet its websocket frame as bytes: for packets about to go to many websockets. */
+export function withTextFrames(packets: EnginePacket[]): EnginePacket[] {
+  for (const packet of packets) if (!Buffer.isBuffer(packet.data)) packet.frame = Buffer.from(DIGIT[packet.type] + (packet.data ?? ''));
+  return packets;
 }
 
 /**

@@ -214,7 +214,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   #writeFrames(ws: WebSocket, packets: readonly EnginePacket[]): void {
     for (const packet of packets) {
       const frame = this.dialect.encodeForWebSocket(packet, this.base64Only);
-      ws.send(frame, typeof frame === 'string' ? WS_TEXT : WS_BINARY);
+      // A text packet's frame may be its text as bytes (a broadcast's, see withTextFrames): still a text frame.
+      ws.send(frame, typeof frame === 'string' || frame === packet.frame ? WS_TEXT : WS_BINARY);
       this.host.hub.counters.bytesOut += frame.length;
     }
     // A peer that stops reading grows ws's buffer instead of our outbox: the same cap.

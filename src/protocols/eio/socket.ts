@@ -12,7 +12,7 @@ import type { Member } from '../../hub/member';
 import type { BroadcastEncodings, OutgoingPacket, PacketEncoder } from '../../hub/packet';
 import { describeError } from '../../logger';
 import type { EngineDialect, RefusalPayload } from './dialect';
-import type { EnginePacket } from './engine-codec';
+import { withTextFrames, type EnginePacket } from './engine-codec';
 import { nextOffset, type RecoveryStore, type SentLog, type StampedPackets } from './recovery';
 import { encodeMessageEvent, encodeSocketPacket, SocketPacketType, type SocketPacket } from './socket-codec';
 
@@ -57,7 +57,8 @@ export class NamespaceEncoder implements PacketEncoder<EnginePacket[]> {
 
   encode(packet: OutgoingPacket): EnginePacket[] {
     const data = packet.type === 'message' ? ['message', packet.data] : [packet.name, ...packet.args];
-    return enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data });
+    // Encoded once for every session of the broadcast: the websocket frame too.
+    return withTextFrames(enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data }));
   }
 }
 
@@ -71,7 +72,7 @@ export class StampingEncoder implements PacketEncoder<StampedPackets> {
   encode(packet: OutgoingPacket): StampedPackets {
     const offset = nextOffset();
     const data = packet.type === 'message' ? ['message', packet.data, offset] : [packet.name, ...packet.args, offset];
-    return { offset, packets: enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data }) };
+    return { offset, packets: withTextFrames(enginePacketsOf({ type: SocketPacketType.EVENT, nsp: this.namespace, data })) };
   }
 }
 
