@@ -36,7 +36,8 @@ export interface ForwardCounters {
   failures: number;
 }
 
-function endpointOf(address: string): { secure: boolean; host: string; port: number } {
+/** Where a node's `address` is reached. */
+export function endpointOf(address: string): { secure: boolean; host: string; port: number } {
   const url = new URL(address);
   const secure = url.protocol === 'https:';
   return { secure, host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 443 : 80 };

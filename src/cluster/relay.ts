@@ -1,3 +1,8 @@
+/**
+ * The relay's links (the wire is in relay-wire.ts): on the node a client is
+ * connected to, a RelayClient per owner; on the owner, a RelayEndpoint per
+ * node that relays to it; NodeRelay keeps both for one node.
+ */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -7,16 +12,11 @@ import type { HttpAnswer } from '../http/answer';
 import { dropRefusedBody, readBodyBytes } from '../http/body';
 import { refuseRequest } from '../http/refusal';
 import type { Logger } from '../logger';
-
+import { endpointOf } from './forwarder';
 import { ABORT, ANSWER, encodeFrame, FrameReader, parseRequestMeta, RELAY_UPGRADE, REQUEST, writeBatched, type Frame, type RelayedRequest } from './relay-wire';
 
 export { RELAY_UPGRADE, type RelayedRequest } from './relay-wire';
 
-/**
- * The relay's links (the wire is in relay-wire.ts): on the node a client is
- * connected to, a RelayClient per owner; on the owner, a RelayEndpoint per
- * node that relays to it; NodeRelay keeps both for one node.
- */
 // ---- on the node the client is connected to ----
 
 export interface RelayClientOptions {
@@ -62,16 +62,13 @@ export class RelayClient {
     maxFrameBytes: number,
   ) {
     this.#reader = new FrameReader(maxFrameBytes);
-    const url = new URL(options.address);
-    const secure = url.protocol === 'https:';
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const port = url.port ? Number(url.port) : secure ? 443 : 80;
+    const { secure, host, port } = endpointOf(options.address);
     this.#socket = secure ? tls.connect({ host, port, servername: host }) : net.connect({ host, port });
     this.#socket.setNoDelay(true);
     this.#socket.setTimeout(options.connectTimeoutMs, () => this.#fail(`did not accept the relay within ${options.connectTimeoutMs} ms`));
     this.#socket.once(secure ? 'secureConnect' : 'connect', () => {
       this.#socket.write(
-        `GET ${options.path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: Upgrade\r\nUpgrade: ${RELAY_UPGRADE}\r\nX-Tornadio-Forwarded-By: ${options.nodeId}\r\n\r\n`,
+        `GET ${options.path} HTTP/1.1\r\nHost: ${host.includes(':') ? `[${host}]` : host}:${port}\r\nConnection: Upgrade\r\nUpgrade: ${RELAY_UPGRADE}\r\nX-Tornadio-Forwarded-By: ${options.nodeId}\r\n\r\n`,
       );
     });
     this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));

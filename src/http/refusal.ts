@@ -29,11 +29,11 @@ export function refuseRequest(
 }
 
 /** As refuseRequest, for an answer that may go back over a cluster relay. */
-export function answerRefusal(answer: HttpAnswer, error: unknown, logger: Logger, where: string): void {
+export function answerRefusal(answer: HttpAnswer, error: unknown, logger: Logger, where: string, headers: Readonly<Record<string, string>> = {}, refusesBody = false): void {
   const refusal = refusalFor(error);
   logRefusal(logger, where, refusal, error);
-  const headers = { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': Buffer.byteLength(refusal.body), 'Cache-Control': 'no-store' };
-  answer.send(refusal.status, headers, refusal.body);
+  const answerHeaders = { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': Buffer.byteLength(refusal.body), 'Cache-Control': 'no-store' };
+  answer.send(refusal.status, answerHeaders, refusal.body, refusesBody);
 }
 
 /** Writes a refusal without logging it: for answers that are the protocol speaking, not a fault (a closed session's last poll). */

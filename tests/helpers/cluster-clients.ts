@@ -108,3 +108,17 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   }
   return NaN;
 }
+
+/** Splits a Socket.IO 0.9 payload: one packet, or several framed as \ufffd<length>\ufffd<packet>. */
+export function packets09(body: string): string[] {
+  if (!body.startsWith('\ufffd')) return body === '' ? [] : [body];
+  const found: string[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const end = body.indexOf('\ufffd', at + 1);
+    const length = Number(body.substring(at + 1, end));
+    found.push(body.substring(end + 1, end + 1 + length));
+    at = end + 1 + length;
+  }
+  return found;
+}

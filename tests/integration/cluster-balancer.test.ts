@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { ClusterHealth } from '../../src';
 import { nodeTagOf } from '../../src/hub/session-id';
-import { connectV4, eventArgs06, eventually, type V4Client } from '../helpers/cluster-clients';
+import { connectV4, eventArgs06, eventually, packets09, type V4Client } from '../helpers/cluster-clients';
 import { ClusterNode, withTimeout } from '../helpers/cluster-node';
 import { startNginx, type TestNginx } from '../helpers/nginx';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
@@ -222,19 +222,6 @@ describe('forged and stale session ids', () => {
   });
 });
 
-/** Splits a Socket.IO 0.9 payload: one packet, or several framed as \ufffd<length>\ufffd<packet>. */
-function packets09(body: string): string[] {
-  if (!body.startsWith('\ufffd')) return body === '' ? [] : [body];
-  const found: string[] = [];
-  let at = 0;
-  while (at < body.length) {
-    const end = body.indexOf('\ufffd', at + 1);
-    const length = Number(body.substring(at + 1, end));
-    found.push(body.substring(end + 1, end + 1 + length));
-    at = end + 1 + length;
-  }
-  return found;
-}
 
 describe('forwarding keeps limits, CORS and every client generation', () => {
   async function engineSessionOn(node: ClusterNode): Promise<string> {

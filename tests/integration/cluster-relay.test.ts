@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { ClusterHealth } from '../../src';
-import { eventually } from '../helpers/cluster-clients';
+import { eventually, packets09 } from '../helpers/cluster-clients';
 import { ClusterNode, withTimeout } from '../helpers/cluster-node';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { httpRequest } from '../helpers/test-client';
@@ -60,6 +60,35 @@ test('polls and posts through the node that does not own the session go over the
   // A handshake, then a POST and a GET per message, all but the handshake relayed.
   expect((await relayed(a)) - before).toBe(2 + 2 * 20);
   expect((await a.call<ClusterHealth>('health')).forwarded.failures).toBe(0);
+});
+
+test('a Socket.IO 0.9 client polling through the node that does not own its session goes over the relay, xhr and jsonp', async () => {
+  const handshake = await httpRequest(b.port, 'GET', `/socket.io/1/?t=${Date.now()}`);
+  expect(handshake.status).toBe(200);
+  const sid = handshake.body.split(':')[0];
+  const xhr = `/socket.io/1/xhr-polling/${sid}`;
+  const before = await relayed(a);
+  // The first poll carries the connect packet.
+  expect(packets09((await httpRequest(a.port, 'GET', `${xhr}?t=${Date.now()}`)).body)).toContain('1::');
+  const received: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const sent = await httpRequest(a.port, 'POST', `${xhr}?t=${Date.now()}`, `3:::n${i}`, textBody);
+    expect({ status: sent.status, body: sent.body }).toEqual({ status: 200, body: '1' });
+    for (const packet of packets09((await httpRequest(a.port, 'GET', `${xhr}?t=${Date.now()}`)).body)) if (packet.startsWith('3:::')) received.push(packet.substring(4));
+  }
+  expect(received).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`));
+  expect((await relayed(a)) - before).toBe(1 + 2 * 10);
+  // jsonp-polling on the same session: a form post, and the poll answered as a script.
+  const jsonp = `/socket.io/1/jsonp-polling/${sid}`;
+  const posted = await httpRequest(a.port, 'POST', `${jsonp}?t=${Date.now()}&i=0`, `d=${encodeURIComponent(JSON.stringify('3:::via jsonp'))}`, { 'Content-Type': 'application/x-www-form-urlencoded' });
+  expect(posted.status).toBe(200);
+  const script = await httpRequest(a.port, 'GET', `${jsonp}?t=${Date.now()}&i=0`);
+  expect(script.headers['content-type']).toMatch(/javascript/);
+  expect(script.body).toBe(`io.j[0](${JSON.stringify('3:::via jsonp')});`);
+  // An oversized post is refused by the owner, its connection closed.
+  const tooBig = await httpRequest(a.port, 'POST', `${xhr}?t=${Date.now()}`, `3:::${'x'.repeat(1_000_001)}`, textBody);
+  expect(tooBig.status).toBe(413);
+  expect(tooBig.headers.connection).toBe('close');
 });
 
 test('a relayed poll whose client leaves is let go on the owner: the next poll is served, not refused as a second GET', async () => {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { HttpAnswer } from '../../http/answer';
 import type { WebSocket } from 'ws';
 import { scriptStringLiteral } from '../../http/script-escape';
 import type { DeadlineClock, Expirable } from '../../session/deadline-clock';
@@ -72,7 +73,7 @@ export class PollOutlet implements Outlet, Expirable {
   #answered = false;
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly answer: HttpAnswer,
     private readonly format: PollFormat,
     private readonly headers: Readonly<Record<string, string>>,
     private readonly deadlines: DeadlineClock,
@@ -80,7 +81,7 @@ export class PollOutlet implements Outlet, Expirable {
     private readonly gone: OutletGone,
   ) {
     deadlines.add(this);
-    res.once('close', () => {
+    answer.onAbort(() => {
       if (this.#answered) return;
       this.#answered = true;
       deadlines.delete(this);
@@ -95,7 +96,7 @@ export class PollOutlet implements Outlet, Expirable {
   }
 
   write(packets: readonly string[]): boolean {
-    if (this.#answered || !this.res.socket || this.res.socket.destroyed) return false;
+    if (this.#answered || !this.answer.open) return false;
     this.#answer(encodePayload(packets));
     return true;
   }
@@ -109,8 +110,7 @@ export class PollOutlet implements Outlet, Expirable {
     this.#answered = true;
     this.deadlines.delete(this);
     const body = Buffer.from(this.format.render(payload), 'utf8');
-    this.res.writeHead(200, { ...this.headers, 'Content-Type': this.format.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
-    this.res.end(body);
+    this.answer.send(200, { ...this.headers, 'Content-Type': this.format.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' }, body);
     this.countBytes(body.length);
   }
 }

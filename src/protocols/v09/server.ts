@@ -4,13 +4,16 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { RequestError } from '../../errors';
-import { dropRefusedBody, readBody } from '../../http/body';
+import type { RelayedRequest } from '../../cluster/relay';
+import { ResponseAnswer, type HttpAnswer } from '../../http/answer';
+import { decodeUtf8Body, readBody, type BodyCallback } from '../../http/body';
 import { serveClientFile } from '../../http/client-file';
 import { corsHeaders, OriginPolicy } from '../../http/origin';
 import { answerPreflight } from '../../http/preflight';
-import { refuseRequest } from '../../http/refusal';
+import { answerRefusal } from '../../http/refusal';
 import { describeRequest } from '../../http/request-info';
 import { scriptStringLiteral } from '../../http/script-escape';
+import { splitUrl } from '../../http/url';
 import { SESSION_ID_PATTERN } from '../../hub/session-id';
 import type { RegisteredSession } from '../../hub/session-registry';
 import type { SessionHub } from '../../hub/session-hub';
@@ -123,6 +126,7 @@ export class V09Server implements ProtocolServer, V09Host {
     const { req, path } = request;
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
     const headers = corsHeaders(origin);
+    const answer = new ResponseAnswer(res);
     try {
       if (path.kind === 'client') {
         if (!this.settings.serveClient) throw new RequestError('NOT_FOUND', 'the client file is not served');
@@ -136,13 +140,62 @@ export class V09Server implements ProtocolServer, V09Host {
       if (path.transport === '') return this.#syncDisconnect(path.sessionId, request.search, res, headers);
       const transport = this.#httpTransport(path.transport);
       const session = this.#session(path.sessionId);
-      if (req.method === 'GET') return session.attach(this.#outletFor(transport, session, request, res, headers), transport);
-      if (req.method === 'POST') return this.#post(transport, session, req, res, headers);
-      res.setHeader('Allow', 'GET, POST, OPTIONS');
-      throw new RequestError('METHOD_NOT_ALLOWED', `method ${String(req.method)} is not allowed`);
+      if (req.method === 'GET' && transport === 'htmlfile') return session.attach(this.#streamOutlet(session, res, headers), transport);
+      this.#servePoll(transport, session, req.method, request.search, (limit, done) => readBody(req, limit, done), answer, headers);
     } catch (error) {
-      this.#refuse(res, error, headers);
+      if (error instanceof RequestError && error.code === 'METHOD_NOT_ALLOWED') res.setHeader('Allow', 'GET, POST, OPTIONS');
+      this.#refuse(answer, error, headers);
     }
+  }
+
+  /** In a cluster: a poll or a post of xhr-polling or jsonp-polling can come over the relay (see cluster/relay.ts). */
+  relayBodyLimit(req: IncomingMessage, pathname: string): number | null {
+    if (req.method !== 'GET' && req.method !== 'POST') return null;
+    const path = parseV09Path(pathname, this.#prefix);
+    if (path?.kind !== 'transport' || (path.transport !== 'xhr-polling' && path.transport !== 'jsonp-polling')) return null;
+    return this.settings.maxBodySize;
+  }
+
+  /** A poll or a post another node relayed: served as it would be here, from what the relay carries. */
+  serveRelayed(request: RelayedRequest, answer: HttpAnswer): void {
+    const { pathname, search } = splitUrl(request.url);
+    const headers = corsHeaders(request.origin);
+    try {
+      if (!this.#origins.allows(request.origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(request.origin)} is not allowed`);
+      const path = parseV09Path(pathname, this.#prefix);
+      if (path?.kind !== 'transport' || path.version !== '1') throw new RequestError('BAD_REQUEST', 'a relayed 0.9 request names a transport and a session');
+      const transport = this.#httpTransport(path.transport);
+      if (transport === 'htmlfile') throw new RequestError('BAD_REQUEST', 'htmlfile streams are not relayed');
+      const { body } = request;
+      const readRelayedBody = (limit: number, done: BodyCallback): void => {
+        if (body === null || body.length > limit) return done(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`), '');
+        let text: string;
+        try {
+          text = decodeUtf8Body(body);
+        } catch (failure) {
+          return done(failure as RequestError, '');
+        }
+        done(null, text);
+      };
+      this.#servePoll(transport, this.#session(path.sessionId), request.method, search, readRelayedBody, answer, headers);
+    } catch (error) {
+      this.#refuse(answer, error, headers);
+    }
+  }
+
+  /** A long-poll GET or a POST of xhr-polling or jsonp-polling (an htmlfile POST too). */
+  #servePoll(
+    transport: V09TransportName,
+    session: V09Session,
+    method: string | undefined,
+    search: string,
+    readPostBody: (limit: number, done: BodyCallback) => void,
+    answer: HttpAnswer,
+    headers: Readonly<Record<string, string>>,
+  ): void {
+    if (method === 'GET') return session.attach(this.#pollOutlet(transport, session, search, answer, headers), transport);
+    if (method === 'POST') return this.#post(transport, session, readPostBody, answer, headers);
+    throw new RequestError('METHOD_NOT_ALLOWED', `method ${String(method)} is not allowed`);
   }
 
   #httpTransport(name: string): V09TransportName {
@@ -191,46 +244,47 @@ export class V09Server implements ProtocolServer, V09Host {
     res.end();
   }
 
-  #outletFor(transport: V09TransportName, session: V09Session, request: V09Request, res: ServerResponse, headers: Readonly<Record<string, string>>): Outlet {
+  #streamOutlet(session: V09Session, res: ServerResponse, headers: Readonly<Record<string, string>>): Outlet {
     const countBytes = (bytes: number): void => void (this.hub.counters.bytesOut += bytes);
-    const gone = (outlet: Outlet): void => session.detach(outlet);
-    if (transport === 'htmlfile') {
-      const overflow = (): void => session.fail('htmlfile stream buffer over its limit');
-      return new StreamOutlet(res, headers, countBytes, this.settings.maxQueuedBytes, overflow, gone);
-    }
+    const overflow = (): void => session.fail('htmlfile stream buffer over its limit');
+    return new StreamOutlet(res, headers, countBytes, this.settings.maxQueuedBytes, overflow, (outlet) => session.detach(outlet));
+  }
+
+  #pollOutlet(transport: V09TransportName, session: V09Session, search: string, answer: HttpAnswer, headers: Readonly<Record<string, string>>): Outlet {
     let format = XHR_POLL_FORMAT;
     if (transport === 'jsonp-polling') {
-      const index = new URLSearchParams(request.search).get('i') ?? '';
+      const index = new URLSearchParams(search).get('i') ?? '';
       if (!JSONP_INDEX.test(index)) throw new RequestError('BAD_URL', 'jsonp index must be a small decimal number');
       format = jsonpPollFormat(Number(index));
     }
-    return new PollOutlet(res, format, headers, this.#pollDeadlines, countBytes, gone);
+    const countBytes = (bytes: number): void => void (this.hub.counters.bytesOut += bytes);
+    return new PollOutlet(answer, format, headers, this.#pollDeadlines, countBytes, (outlet) => session.detach(outlet));
   }
 
   /** A POST carries packets: the body itself (xhr), or the JSON string in the form field `d` (jsonp's hidden form). */
-  #post(transport: V09TransportName, session: V09Session, req: IncomingMessage, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
-    readBody(req, this.settings.maxBodySize, (error, body) => {
-      if (error) {
-        const tooLarge = error.code === 'BODY_TOO_LARGE';
-        // An oversized body: answer with Connection: close, then drain or drop it (see dropRefusedBody).
-        this.#refuse(res, error, tooLarge ? { ...headers, Connection: 'close' } : headers);
-        if (tooLarge) dropRefusedBody(req, res);
-        return;
-      }
+  #post(
+    transport: V09TransportName,
+    session: V09Session,
+    readPostBody: (limit: number, done: BodyCallback) => void,
+    answer: HttpAnswer,
+    headers: Readonly<Record<string, string>>,
+  ): void {
+    readPostBody(this.settings.maxBodySize, (error, body) => {
+      // An oversized body: the answer closes the client's connection, the rest of the body unread.
+      if (error) return this.#refuse(answer, error, headers, error.code === 'BODY_TOO_LARGE');
       this.hub.counters.bytesIn += Buffer.byteLength(body);
       try {
         session.receive(transport === 'jsonp-polling' ? formPayload(body) : body);
       } catch (failure) {
         if (failure instanceof PacketDecodeError) session.fail(failure.message);
-        return this.#refuse(res, failure instanceof PacketDecodeError ? new RequestError('BAD_REQUEST', failure.message) : failure, headers);
+        return this.#refuse(answer, failure instanceof PacketDecodeError ? new RequestError('BAD_REQUEST', failure.message) : failure, headers);
       }
-      res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': 1, 'Cache-Control': 'no-store' });
-      res.end('1');
+      answer.send(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': 1, 'Cache-Control': 'no-store' }, '1');
     });
   }
 
-  #refuse(res: ServerResponse, error: unknown, headers: Readonly<Record<string, string>>): void {
-    refuseRequest(res, error, this.logger, '[0.9]', { ...headers });
+  #refuse(answer: HttpAnswer, error: unknown, headers: Readonly<Record<string, string>>, refusesBody = false): void {
+    answerRefusal(answer, error, this.logger, '[0.9]', headers, refusesBody);
   }
 
   // ---- websocket and flashsocket ----
