@@ -171,16 +171,21 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     this.host.hub.counters.messagesOut++;
   }
 
+  /**
+   * A broadcast's packets: the first packet of a tick on a websocket goes out
+   * at once, as a raw ws broadcast writes it (one packet to each of thousands
+   * of sessions, no queue or flush for each); anything else as `send`.
+   */
+  sendBroadcast(packets: readonly EnginePacket[]): void {
+    if (this.#ws === null || this.#closed || this.#flushScheduled || this.#outbox.length > 0) return this.send(packets);
+    // Later packets of this tick queue behind these and leave in one flush.
+    this.#flushScheduled = true;
+    this.host.flushes.schedule(this);
+    this.#writeFrames(this.#ws, packets);
+  }
+
   send(packets: readonly EnginePacket[]): void {
     if (this.#closed) return;
-    if (this.#ws !== null && !this.#flushScheduled && this.#outbox.length === 0) {
-      // The first packet of a tick on a websocket goes out at once, as a raw ws send would (a broadcast's
-      // usual case: one packet to each of thousands); what follows in the same tick is coalesced by the flush.
-      this.#flushScheduled = true;
-      this.host.flushes.schedule(this);
-      this.#writeFrames(this.#ws, packets);
-      return;
-    }
     for (const packet of packets) this.#outbox.push(packet);
     // A client that stops collecting must not grow our memory without bound.
     if (this.#outbox.length > this.host.settings.maxQueuedMessages) {

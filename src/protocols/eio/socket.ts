@@ -22,6 +22,8 @@ export interface SocketCarrier {
   readonly logger: { error(message: string): void; warn(message: string): void; debug(message: string): void };
   /** Queues engine packets for the client, in order. */
   send(packets: readonly EnginePacket[]): void;
+  /** The same for a broadcast's packets (shared by every receiver): they may be written at once. */
+  sendBroadcast(packets: readonly EnginePacket[]): void;
   /** Counts one message the user sent, for `router.stats`. */
   countOut(): void;
   /** The client broke the protocol: close the whole transport session with a logged reason. */
@@ -220,9 +222,9 @@ export class EioSocket implements SessionControl, Member {
     if (this.recovery) {
       const stamped = encodings.encodedBy(this.recovery.stamper);
       this.recovery.sent.push(stamped);
-      this.carrier.send(stamped.packets);
+      this.carrier.sendBroadcast(stamped.packets);
     } else {
-      this.carrier.send(encodings.encodedBy(this.encoder));
+      this.carrier.sendBroadcast(encodings.encodedBy(this.encoder));
     }
     this.carrier.countOut();
   }
