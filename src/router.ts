@@ -30,6 +30,20 @@ export interface FetchConnectionsOptions {
   room?: string;
 }
 
+/** A protocol server with its protocol's name. */
+interface NamedProtocol {
+  readonly name: string;
+  readonly server: ProtocolServer;
+}
+
+/** A request whose session another node owns: that node's address, the protocol that named the session, the URL read once. */
+interface OwnerRoute {
+  readonly address: string;
+  readonly protocol: NamedProtocol;
+  readonly pathname: string;
+  readonly search: string;
+}
+
 /**
  * Serves one `SocketConnection` class under one resource. It asks the
  * protocol registry who claims each request, and leaves the sessions to its
@@ -41,7 +55,8 @@ export class SocketRouter {
   readonly logger: Logger;
   readonly #hub: SessionHub;
   readonly #protocols: readonly ProtocolServer[];
-  readonly #protocolsByName: ReadonlyMap<string, ProtocolServer>;
+  /** The same servers with their protocols' names, for what is relayed between nodes by name. */
+  readonly #namedProtocols: readonly NamedProtocol[];
   readonly #routePattern: RegExp;
   /** Every transport of every protocol at zero, so `stats` always lists them all. */
   readonly #noConnections: Record<string, number>;
@@ -79,7 +94,7 @@ export class SocketRouter {
     this.#cluster?.reportStatsFrom(() => this.stats);
     const environment = { settings: this.settings, connectionClass, hub: this.#hub, recoveryPeers: this.#cluster };
     this.#protocols = PROTOCOLS.map((protocol) => protocol.create(environment));
-    this.#protocolsByName = new Map(PROTOCOLS.map((protocol, index) => [protocol.name, this.#protocols[index]]));
+    this.#namedProtocols = PROTOCOLS.map((protocol, index) => ({ name: protocol.name, server: this.#protocols[index] }));
     this.#noConnections = Object.fromEntries(PROTOCOLS.flatMap((protocol) => protocol.transports.map(({ name }) => [name, 0])));
     this.#routePattern = resourcePattern(this.settings.resource, this.settings.extraSep);
   }
@@ -201,7 +216,7 @@ export class SocketRouter {
     try {
       const owner = this.#ownerElsewhere(req);
       if (owner instanceof Promise) {
-        owner.then((address) => this.#serveRequest(req, res, address), (error: unknown) => refuseRequest(res, error, this.logger));
+        owner.then((route) => this.#serveRequest(req, res, route), (error: unknown) => refuseRequest(res, error, this.logger));
         return;
       }
       this.#serveRequest(req, res, owner);
@@ -210,7 +225,7 @@ export class SocketRouter {
     }
   }
 
-  #serveRequest(req: IncomingMessage, res: ServerResponse, owner: string | null): void {
+  #serveRequest(req: IncomingMessage, res: ServerResponse, owner: OwnerRoute | null): void {
     try {
       if (owner !== null) return this.#sendToOwner(req, res, owner);
       this.#claim(req).serve(res);
@@ -220,13 +235,10 @@ export class SocketRouter {
   }
 
   /** A request for a session another node owns: a poll or a post goes over the relay, anything else as HTTP. */
-  #sendToOwner(req: IncomingMessage, res: ServerResponse, address: string): void {
+  #sendToOwner(req: IncomingMessage, res: ServerResponse, { address, protocol, pathname, search }: OwnerRoute): void {
     const cluster = this.#cluster!;
-    const { pathname, search } = splitUrl(req.url ?? '');
-    for (const [name, protocol] of this.#protocolsByName) {
-      const bodyLimit = protocol.relayBodyLimit?.(req, pathname, search) ?? null;
-      if (bodyLimit !== null) return cluster.relayRequest(name, req, res, address, bodyLimit);
-    }
+    const bodyLimit = protocol.server.relayBodyLimit?.(req, pathname, search) ?? null;
+    if (bodyLimit !== null) return cluster.relayRequest(protocol.name, req, res, address, bodyLimit);
     cluster.forwardRequest(req, res, address);
   }
 
@@ -234,7 +246,7 @@ export class SocketRouter {
   readonly #serveRelayed = (request: RelayedRequest, answer: HttpAnswer): void => {
     try {
       if (this.#closed) throw new RequestError('SHUTTING_DOWN', 'server is shutting down');
-      const protocol = this.#protocolsByName.get(request.protocol);
+      const protocol = this.#namedProtocols.find(({ name }) => name === request.protocol)?.server;
       if (!protocol?.serveRelayed) throw new RequestError('BAD_REQUEST', `protocol ${truncate(request.protocol)} takes no relayed requests`);
       protocol.serveRelayed(request, answer);
     } catch (error) {
@@ -252,7 +264,7 @@ export class SocketRouter {
     try {
       const owner = this.#ownerElsewhere(req);
       if (owner instanceof Promise) {
-        owner.then((address) => this.#serveUpgrade(req, socket, head, address), (error: unknown) => refuseUpgrade(socket, error, this.logger));
+        owner.then((route) => this.#serveUpgrade(req, socket, head, route), (error: unknown) => refuseUpgrade(socket, error, this.logger));
         return true;
       }
       this.#serveUpgrade(req, socket, head, owner);
@@ -262,9 +274,9 @@ export class SocketRouter {
     return true;
   }
 
-  #serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, owner: string | null): void {
+  #serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, owner: OwnerRoute | null): void {
     try {
-      if (owner !== null) return this.#cluster!.forwardUpgrade(req, socket, head, owner);
+      if (owner !== null) return this.#cluster!.forwardUpgrade(req, socket, head, owner.address);
       this.#claim(req).upgrade(socket, head);
     } catch (error) {
       refuseUpgrade(socket, error, this.logger);
@@ -272,19 +284,23 @@ export class SocketRouter {
   }
 
   /**
-   * In a cluster, the address of the node owning the session a request names,
-   * when that is another node; null when this node serves the request (and
+   * In a cluster, where the node owning the session a request names is, when
+   * that is another node; null when this node serves the request (and
    * refuses it, if it must, as it would alone); a promise of either while the
    * cluster reads who owns an id of a node it has not heard of.
    */
-  #ownerElsewhere(req: IncomingMessage): string | null | Promise<string | null> {
-    if (!this.#cluster || this.#closed) return null;
+  #ownerElsewhere(req: IncomingMessage): OwnerRoute | null | Promise<OwnerRoute | null> {
+    const cluster = this.#cluster;
+    if (!cluster || this.#closed) return null;
     const url = req.url ?? '';
     if (url.length > this.settings.maxUrlLength) return null;
     const { pathname, search } = splitUrl(url);
-    for (const protocol of this.#protocols) {
-      const sessionId = protocol.sessionIdOf?.(req, pathname, search);
-      if (sessionId) return this.#cluster.ownerAddressOf(req, sessionId);
+    for (const protocol of this.#namedProtocols) {
+      const sessionId = protocol.server.sessionIdOf?.(req, pathname, search);
+      if (!sessionId) continue;
+      const routeTo = (address: string | null): OwnerRoute | null => (address === null ? null : { address, protocol, pathname, search });
+      const address = cluster.ownerAddressOf(req, sessionId);
+      return address instanceof Promise ? address.then(routeTo) : routeTo(address);
     }
     return null;
   }

@@ -76,13 +76,19 @@ export interface Frame {
 
 /** Cuts a byte stream into frames; throws on a frame over `maxFrameBytes` or a malformed header. */
 export class FrameReader {
-  #pending: Buffer | null = null;
+  /** Bytes of frames not yet whole, kept apart until the frame they complete has arrived (a large body comes in many chunks). */
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  /** Bytes the first frame in `#chunks` needs in all; 4 (its length field) until that is known. */
+  #needed = 4;
 
   constructor(private readonly maxFrameBytes: number) {}
 
   push(chunk: Buffer, onFrame: (frame: Frame) => void): void {
-    let data = this.#pending === null ? chunk : Buffer.concat([this.#pending, chunk]);
-    this.#pending = null;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    if (this.#buffered < this.#needed) return this.#learnNeeded();
+    let data = this.#chunks.length === 1 ? chunk : Buffer.concat(this.#chunks, this.#buffered);
     while (data.length >= 4) {
       const length = data.readUInt32BE(0);
       if (length < HEADER_BYTES - 4 || length > this.maxFrameBytes) throw new Error(`relay frame of ${length} bytes`);
@@ -93,7 +99,20 @@ export class FrameReader {
       onFrame({ type: data[4], id: data.readUInt32BE(5), meta: data.toString('utf8', HEADER_BYTES, metaEnd), body: data.subarray(metaEnd, 4 + length) });
       data = data.subarray(4 + length);
     }
-    if (data.length > 0) this.#pending = Buffer.from(data);
+    this.#chunks = data.length > 0 ? [Buffer.from(data)] : [];
+    this.#buffered = data.length;
+    this.#needed = 4;
+    this.#learnNeeded();
+  }
+
+  /** Once the first pending frame's length field is in, how many bytes it needs (checked against the limit now, before they come). */
+  #learnNeeded(): void {
+    if (this.#needed > 4 || this.#buffered < 4) return;
+    const head = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#buffered);
+    this.#chunks = [head];
+    const length = head.readUInt32BE(0);
+    if (length < HEADER_BYTES - 4 || length > this.maxFrameBytes) throw new Error(`relay frame of ${length} bytes`);
+    this.#needed = 4 + length;
   }
 }
 

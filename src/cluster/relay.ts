@@ -200,11 +200,7 @@ class RelayedAnswer implements HttpAnswer {
   ) {}
 
   get open(): boolean {
-    return !this.#aborted && !this.#sent && this.link.open;
-  }
-
-  get sent(): boolean {
-    return this.#sent;
+    return !this.#aborted && this.link.open;
   }
 
   send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody = false): void {

@@ -10,8 +10,6 @@ import { dropRefusedBody } from './body';
 export interface HttpAnswer {
   /** False once the client is gone: an answer now would reach nobody. */
   readonly open: boolean;
-  /** True once `send` was called. */
-  readonly sent: boolean;
   /**
    * Sends the whole answer. `refusesBody`: the answer refuses the request's
    * body (a 413); the client's connection closes after it, the body unread.
@@ -28,10 +26,6 @@ export class ResponseAnswer implements HttpAnswer {
   get open(): boolean {
     const { socket } = this.res;
     return socket !== null && !socket.destroyed;
-  }
-
-  get sent(): boolean {
-    return this.res.headersSent;
   }
 
   send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody = false): void {

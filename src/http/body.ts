@@ -18,7 +18,12 @@ const EMPTY = Buffer.alloc(0);
  * microtask and allocations on the hottest polling path.
  */
 export function readBody(req: IncomingMessage, limit: number, done: BodyCallback): void {
-  readBodyBytes(req, limit, (error, bytes) => {
+  readBodyBytes(req, limit, asText(done));
+}
+
+/** A bytes callback that hands on the bytes decoded as UTF-8, or the refusal. */
+function asText(done: BodyCallback): BodyBytesCallback {
+  return (error, bytes) => {
     if (error) return done(error, '');
     let body: string;
     try {
@@ -27,7 +32,22 @@ export function readBody(req: IncomingMessage, limit: number, done: BodyCallback
       return done(failure as RequestError, '');
     }
     done(null, body);
-  });
+  };
+}
+
+/**
+ * As readBodyBytes, for a body already read whole by the node that relayed
+ * its request (see cluster/relay.ts); null when it was larger than that
+ * node would read, which is larger than any limit here.
+ */
+export function relayedBodyBytes(body: Buffer | null, limit: number, done: BodyBytesCallback): void {
+  if (body === null || body.length > limit) done(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`), EMPTY);
+  else done(null, body);
+}
+
+/** As readBody, for a relayed body (see relayedBodyBytes). */
+export function relayedBody(body: Buffer | null, limit: number, done: BodyCallback): void {
+  relayedBodyBytes(body, limit, asText(done));
 }
 
 /** A body's bytes as UTF-8 text; BAD_REQUEST if they are not UTF-8. */

@@ -28,27 +28,36 @@ export function refuseRequest(
   return refusal;
 }
 
-/** As refuseRequest, for an answer that may go back over a cluster relay. */
-export function answerRefusal(answer: HttpAnswer, error: unknown, logger: Logger, where: string, headers: Readonly<Record<string, string>> = {}, refusesBody = false): void {
+/**
+ * As refuseRequest, for an answer that may go back over a cluster relay.
+ * `refusesBody`: the refusal is of the request's body (a 413).
+ */
+export function answerRefusal(
+  answer: HttpAnswer,
+  error: unknown,
+  logger: Logger,
+  where: string,
+  headers: Readonly<Record<string, string>> = {},
+  refusesBody = false,
+): Refusal {
   const refusal = refusalFor(error);
   logRefusal(logger, where, refusal, error);
-  const answerHeaders = { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': Buffer.byteLength(refusal.body), 'Cache-Control': 'no-store' };
-  answer.send(refusal.status, answerHeaders, refusal.body, refusesBody);
+  answer.send(refusal.status, refusalHeaders(refusal, headers), refusal.body, refusesBody);
+  return refusal;
 }
 
 /** Writes a refusal without logging it: for answers that are the protocol speaking, not a fault (a closed session's last poll). */
-export function writeRefusal(res: ServerResponse, refusal: Refusal, headers: Record<string, string> = {}): void {
+export function writeRefusal(res: ServerResponse, refusal: Refusal, headers: Readonly<Record<string, string>> = {}): void {
   if (res.headersSent || res.writableEnded) {
     if (!res.writableEnded) res.end();
     return;
   }
-  res.writeHead(refusal.status, {
-    ...headers,
-    'Content-Type': 'text/plain; charset=UTF-8',
-    'Content-Length': Buffer.byteLength(refusal.body),
-    'Cache-Control': 'no-store',
-  });
+  res.writeHead(refusal.status, refusalHeaders(refusal, headers));
   res.end(refusal.body);
+}
+
+function refusalHeaders(refusal: Refusal, headers: Readonly<Record<string, string>>): Record<string, string | number> {
+  return { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': Buffer.byteLength(refusal.body), 'Cache-Control': 'no-store' };
 }
 
 /** What a refused upgrade's HTTP answer carries; a protocol whose clients read it in their own form passes its own. */

@@ -5,7 +5,7 @@ import type { ConnectionClass } from '../../connection';
 import { engineIoRefusal, engineIoUpgradeRefusal, refusalFor, RequestError } from '../../errors';
 import type { RelayedRequest } from '../../cluster/relay';
 import { ResponseAnswer, type HttpAnswer } from '../../http/answer';
-import { readBodyBytes, type BodyBytesCallback } from '../../http/body';
+import { readBodyBytes, relayedBodyBytes, type BodyBytesCallback } from '../../http/body';
 import { answerPreflight } from '../../http/preflight';
 import { CLIENT_V2_PATH, CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
@@ -30,7 +30,6 @@ import { EIO3_DIALECT } from './v3/dialect';
 import { jsonpIndexOf } from './v3/jsonp';
 
 const RESOLVED = Promise.resolve();
-const EMPTY_BODY = Buffer.alloc(0);
 
 /** Most packets one POST may carry: a client batches what it sent in one tick, never thousands. */
 const MAX_PACKETS_PER_POST = 1024;
@@ -187,11 +186,7 @@ export class EioServer implements ProtocolServer, EngineHost {
       const dialect = this.#checkCommon(query, request.origin);
       const sid = this.#pollingSid(query);
       if (sid === null) throw new RequestError('BAD_REQUEST', 'a relayed request names no session');
-      const { body } = request;
-      const readBody = (limit: number, done: BodyBytesCallback): void => {
-        if (body === null || body.length > limit) done(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`), EMPTY_BODY);
-        else done(null, body);
-      };
+      const readBody = (limit: number, done: BodyBytesCallback): void => relayedBodyBytes(request.body, limit, done);
       this.#servePoll(this.#findSession(sid, dialect), request.method, request.contentType, readBody, answer, headers);
     } catch (error) {
       this.#refuse(answer, error, headers);

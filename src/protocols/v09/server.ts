@@ -6,7 +6,7 @@ import type { ConnectionClass } from '../../connection';
 import { RequestError } from '../../errors';
 import type { RelayedRequest } from '../../cluster/relay';
 import { ResponseAnswer, type HttpAnswer } from '../../http/answer';
-import { decodeUtf8Body, readBody, type BodyCallback } from '../../http/body';
+import { readBody, relayedBody, type BodyCallback } from '../../http/body';
 import { serveClientFile } from '../../http/client-file';
 import { corsHeaders, OriginPolicy } from '../../http/origin';
 import { answerPreflight } from '../../http/preflight';
@@ -166,17 +166,7 @@ export class V09Server implements ProtocolServer, V09Host {
       if (path?.kind !== 'transport' || path.version !== '1') throw new RequestError('BAD_REQUEST', 'a relayed 0.9 request names a transport and a session');
       const transport = this.#httpTransport(path.transport);
       if (transport === 'htmlfile') throw new RequestError('BAD_REQUEST', 'htmlfile streams are not relayed');
-      const { body } = request;
-      const readRelayedBody = (limit: number, done: BodyCallback): void => {
-        if (body === null || body.length > limit) return done(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`), '');
-        let text: string;
-        try {
-          text = decodeUtf8Body(body);
-        } catch (failure) {
-          return done(failure as RequestError, '');
-        }
-        done(null, text);
-      };
+      const readRelayedBody = (limit: number, done: BodyCallback): void => relayedBody(request.body, limit, done);
       this.#servePoll(transport, this.#session(path.sessionId), request.method, search, readRelayedBody, answer, headers);
     } catch (error) {
       this.#refuse(answer, error, headers);
