@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Application, fileHandler, silentLogger, SocketServer, type SocketRouter } from '../../src';
 
 /** Debian's chromium; tests/global-setup.js installs it when it is missing. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -202,4 +203,12 @@ export class PageSuite<S extends PageServer> {
       throw new Error(`waiting for ${count} × ${JSON.stringify(line)}: ${(error as Error).message.split('\n')[0]}; log: ${JSON.stringify((await this.log()).slice(-20))}`);
     }
   };
+}
+
+/** A SocketServer on 127.0.0.1 with `router` and, at `/`, the test page `pageFile` of this folder; listening when it resolves. */
+export async function servePage(router: SocketRouter, pageFile: string, port = 0): Promise<SocketServer> {
+  const app = new Application([router.route(), ['/', fileHandler(join(__dirname, pageFile))]], { socketIoPort: port, socketIoAddress: '127.0.0.1', logger: silentLogger });
+  const server = new SocketServer(app);
+  await server.listening;
+  return server;
 }

@@ -8,9 +8,9 @@
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { Application, fileHandler, getRouter, silentLogger, SocketConnection, SocketServer, type ConnectionInfo, type IncomingMessage } from '../../src';
+import { getRouter, silentLogger, SocketConnection, type ConnectionInfo, type IncomingMessage, type SocketServer } from '../../src';
 import { httpRequest } from '../helpers/test-client';
-import { PageSuite, waitUntil, WAIT_MS } from './browser';
+import { PageSuite, servePage, waitUntil } from './browser';
 
 const closed: string[] = [];
 const opened: ConnectionInfo[] = [];
@@ -54,12 +54,8 @@ class Chat extends SocketConnection {
 /** Short timers: several heartbeat periods fit in a test; the client's timeouts (whole seconds) stay above them. */
 const SETTINGS = { logger: silentLogger, namespaces: { '/chat': Chat }, heartbeatInterval: 0.3, heartbeatTimeout: 2, closeTimeout: 2, xhrPollingTimeout: 0.5 };
 
-async function startServer(port = 0): Promise<SocketServer> {
-  const router = getRouter(Root, SETTINGS);
-  const app = new Application([router.route(), ['/', fileHandler(join(__dirname, 'v09-page.html'))]], { socketIoPort: port, socketIoAddress: '127.0.0.1', logger: silentLogger });
-  const started = new SocketServer(app);
-  await started.listening;
-  return started;
+function startServer(port = 0): Promise<SocketServer> {
+  return servePage(getRouter(Root, SETTINGS), 'v09-page.html', port);
 }
 
 /** The page's side: named sockets whose every event lands in `h.log` as one line. */

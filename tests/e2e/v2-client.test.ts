@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { Application, fileHandler, getRouter, silentLogger, SocketConnection, SocketServer, type ConnectionInfo } from '../../src';
+import { Application, getRouter, silentLogger, SocketConnection, SocketServer, type ConnectionInfo } from '../../src';
 import { httpRequest } from '../helpers/test-client';
-import { PageSuite, waitUntil, WAIT_MS } from './browser';
+import { PageSuite, servePage, waitUntil } from './browser';
 
 const opened: ConnectionInfo[] = [];
 const closed: string[] = [];
@@ -50,12 +50,8 @@ class Chat extends SocketConnection {
   }
 }
 
-async function startServer(port = 0): Promise<SocketServer> {
-  const router = getRouter(Root, { logger: silentLogger, namespaces: { '/chat': Chat } });
-  const app = new Application([router.route(), ['/', fileHandler(join(__dirname, 'v2-page.html'))]], { socketIoPort: port, socketIoAddress: '127.0.0.1', logger: silentLogger });
-  const started = new SocketServer(app);
-  await started.listening;
-  return started;
+function startServer(port = 0): Promise<SocketServer> {
+  return servePage(getRouter(Root, { logger: silentLogger, namespaces: { '/chat': Chat } }), 'v2-page.html', port);
 }
 
 /** The page's side: named sockets whose every event lands in `h.log` as one line; binary shows as `{"bytes":[…]}`. */

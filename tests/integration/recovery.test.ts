@@ -70,6 +70,16 @@ function received(socket: Socket): Array<[number, unknown]> {
   return seen;
 }
 
+/** A connected client of `/`, its `n` events collected, that has had the first: `emitFirst` sends it. */
+async function clientWithFirstEvent(emitFirst: () => void): Promise<{ client: Socket; seen: Array<[number, unknown]> }> {
+  const client = connectV4();
+  const seen = received(client);
+  await connected(client);
+  emitFirst();
+  await until('the first', () => seen.length === 1);
+  return { client, seen };
+}
+
 async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -150,11 +160,7 @@ test('packets the connection sent itself come back too, and what onOpen sends fo
 
 test('a connection that stays away past maxDisconnection starts afresh, and leaves no room behind', async () => {
   harness = await startServer({ recovery: { maxDisconnection: 0.2 } });
-  const client = connectV4();
-  const seen = received(client);
-  await connected(client);
-  harness.router.to('lobby').emit('n', 1);
-  await until('the first', () => seen.length === 1);
+  const { client } = await clientWithFirstEvent(() => harness.router.to('lobby').emit('n', 1));
   const firstId = client.id;
   await dropTransport(client);
   await until('the dropped connection to expire', () => harness.router.stats.connectionsAwaitingRecovery === 0);
@@ -182,11 +188,7 @@ test('a server disconnect and a client disconnect are final: nothing waits for t
 
 test('a client that breaks the protocol is not kept for recovery', async () => {
   harness = await startServer();
-  const client = connectV4();
-  const seen = received(client);
-  await connected(client);
-  harness.router.emit('n', 1);
-  await until('the first', () => seen.length === 1);
+  const { client } = await clientWithFirstEvent(() => harness.router.emit('n', 1));
   const gone = waitFor('the disconnect', (done) => client.once('disconnect', (reason) => done(reason)));
   // A message packet whose Socket.IO packet type does not exist.
   client.io.engine.write('9');
@@ -197,11 +199,7 @@ test('a client that breaks the protocol is not kept for recovery', async () => {
 
 test('a forged private id or an unknown offset gets a fresh connection, and the real one stays recoverable', async () => {
   harness = await startServer();
-  const client = connectV4();
-  const seen = received(client);
-  await connected(client);
-  harness.router.emit('n', 1);
-  await until('the first', () => seen.length === 1);
+  const { client, seen } = await clientWithFirstEvent(() => harness.router.emit('n', 1));
   const firstId = client.id;
   await dropTransport(client);
   const forged = connectV4({ auth: { pid: 'forged-private-id', offset: String(seen[0][1]) } });
@@ -226,11 +224,7 @@ test('a forged private id or an unknown offset gets a fresh connection, and the 
 
 test('a connection that misses more than maxMissed packets starts afresh, and stops collecting at the bound', async () => {
   harness = await startServer({ recovery: { maxDisconnection: 5, maxMissed: 3 } });
-  const client = connectV4();
-  const seen = received(client);
-  await connected(client);
-  harness.router.emit('n', 0);
-  await until('the first', () => seen.length === 1);
+  const { client, seen } = await clientWithFirstEvent(() => harness.router.emit('n', 0));
   await dropTransport(client);
   for (let n = 1; n <= 10; n++) harness.router.emit('n', n);
   client.connect();
