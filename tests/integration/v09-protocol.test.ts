@@ -149,6 +149,14 @@ describe('0.9 transports', () => {
     expect(server.log.acks[0]).toEqual(['a!', 2]);
   });
 
+
+  it('a POST that overtakes the first GET opens the session: its message is kept, not lost (a balancer may reorder them)', async () => {
+    const { sid } = await handshake(server.port);
+    expect((await post(server.port, sid, '3:::early')).body).toBe('1');
+    expect(server.log.messages).toEqual(['early']);
+    expect(server.log.opened.map((info) => info.transport)).toEqual(['xhr-polling']);
+    expect(await collect(server.port, sid, 2)).toEqual(['1::', '3:::early']);
+  });
   it('jsonp-polling: answers are io.j[i] calls and POSTs are the form field d', async () => {
     const { sid } = await handshake(server.port);
     const jsonpPoll = async (): Promise<string[]> => {

@@ -600,12 +600,13 @@ describe('Socket.IO 5 codec: round trips', () => {
 });
 
 describe('withTextFrames', () => {
-  test("gives text packets their websocket frame as bytes and leaves binary ones alone; the frame is the packet's text", () => {
+  test("gives text packets their whole websocket frame and leaves binary ones alone; the frame carries the packet's text", () => {
     const [text, binary, ping] = withTextFrames([{ type: 'message', data: '2["news","é"]' }, { type: 'message', data: Buffer.from([1, 2]) }, { type: 'ping' }]);
-    expect(text.frame).toEqual(Buffer.from('42["news","é"]'));
-    expect(binary.frame).toBeUndefined();
-    expect(ping.frame).toEqual(Buffer.from('2'));
-    expect(encodeForWebSocket(text)).toBe(text.frame);
+    const textBytes = Buffer.from('42["news","é"]');
+    expect(text.webSocketFrame).toEqual(Buffer.concat([Buffer.from([0x81, textBytes.length]), textBytes]));
+    expect(binary.webSocketFrame).toBeUndefined();
+    expect(ping.webSocketFrame).toEqual(Buffer.from([0x81, 1, 0x32]));
+    expect(encodeForWebSocket(text)).toBe('42["news","é"]');
     expect(encodeForWebSocket(binary)).toEqual(Buffer.from([1, 2]));
   });
 });

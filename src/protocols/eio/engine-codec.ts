@@ -6,6 +6,8 @@
  * binary payloads, so a polling body is always text).
  */
 
+import { encodeFrame } from '../../websocket/frame-writer';
+
 export type EnginePacketType = 'open' | 'close' | 'ping' | 'pong' | 'message' | 'upgrade' | 'noop';
 
 export interface EnginePacket {
@@ -17,11 +19,12 @@ export interface EnginePacket {
    */
   data?: string | Buffer;
   /**
-   * A text packet's websocket frame as bytes, made once for a packet that
-   * many sessions send (a broadcast: see withTextFrames), so each send hands
-   * ws the same bytes instead of encoding the text again.
+   * A text packet as one whole websocket frame (websocket/frame-writer.ts),
+   * made once for a packet that many sessions send (a broadcast: see
+   * withTextFrames), so every socket is handed the same bytes. A text
+   * packet's frame is the same for every dialect and for `b64=1` clients.
    */
-  frame?: Buffer;
+  webSocketFrame?: Buffer;
 }
 
 /** A packet that cannot be read; the message says why. */
@@ -49,12 +52,12 @@ function binaryOf(packet: EnginePacket): Buffer | null {
 
 /** One websocket frame: a Buffer is sent as a binary frame, a string as a text frame. */
 export function encodeForWebSocket(packet: EnginePacket): string | Buffer {
-  return packet.frame ?? binaryOf(packet) ?? DIGIT[packet.type] + ((packet.data as string | undefined) ?? '');
+  return binaryOf(packet) ?? DIGIT[packet.type] + ((packet.data as string | undefined) ?? '');
 }
 
-/** Gives each text packet its websocket frame as bytes: for packets about to go to many websockets. */
+/** Gives each text packet its whole websocket frame: for packets about to go to many websockets. */
 export function withTextFrames(packets: EnginePacket[]): EnginePacket[] {
-  for (const packet of packets) if (!Buffer.isBuffer(packet.data)) packet.frame = Buffer.from(DIGIT[packet.type] + (packet.data ?? ''));
+  for (const packet of packets) if (!Buffer.isBuffer(packet.data)) packet.webSocketFrame = encodeFrame(DIGIT[packet.type] + (packet.data ?? ''), false);
   return packets;
 }
 

@@ -13,6 +13,7 @@ import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-cl
 import type { ResolvedRouterSettings } from '../../settings';
 import type { EngineDialect } from './dialect';
 import type { EnginePacket } from './engine-codec';
+import { framePayloadLength, writeEncodedFrame, writeFrame } from '../../websocket/frame-writer';
 import { jsonpScript } from './v3/jsonp';
 import { SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from './socket-codec';
 import { SentLog, type RecoveredState, type RecoveryStore } from './recovery';
@@ -46,8 +47,6 @@ export type EngineTransport = 'polling' | 'websocket';
 
 /** Most binary attachments one Socket.IO packet may announce: enough for real use, bounded for hostile input. */
 const MAX_ATTACHMENTS = 64;
-const WS_TEXT = { binary: false } as const;
-const WS_BINARY = { binary: true } as const;
 const CONNECT_TIMEOUT_REASON = 'no namespace joined within connectTimeout';
 const SILENCE_REASON = 'ping timeout: no packet from the client within pingInterval + pingTimeout';
 
@@ -91,7 +90,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   #flushScheduled = false;
   #poll: { answer: HttpAnswer; headers: Readonly<Record<string, string>> } | null = null;
   #ws: WebSocket | null = null;
-  /** The TCP socket under `#ws`: corked while a flush writes its frames, so they leave in one write. */
+  /** The TCP socket under `#ws`: tornadio writes its data frames on it (websocket/frame-writer.ts), corked while a flush writes several. */
   #wsSocket: Duplex | null = null;
   /** The websocket being probed during an upgrade. */
   #probe: WebSocket | null = null;
@@ -177,11 +176,13 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
    * of sessions, no queue or flush for each); anything else as `send`.
    */
   sendBroadcast(packets: readonly EnginePacket[]): void {
-    if (this.#ws === null || this.#closed || this.#flushScheduled || this.#outbox.length > 0) return this.send(packets);
+    const ws = this.#ws;
+    const socket = this.#wsSocket;
+    if (ws === null || socket === null || this.#closed || this.#flushScheduled || this.#outbox.length > 0) return this.send(packets);
     // Later packets of this tick queue behind these and leave in one flush.
     this.#flushScheduled = true;
     this.host.flushes.schedule(this);
-    this.#writeFrames(this.#ws, packets);
+    this.#writeFrames(ws, socket, packets);
   }
 
   send(packets: readonly EnginePacket[]): void {
@@ -203,27 +204,34 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     this.#flushScheduled = false;
     if (this.#outbox.length === 0) return;
     const ws = this.#ws;
-    if (ws) {
+    const socket = this.#wsSocket;
+    if (ws && socket) {
       const packets = this.#outbox;
       this.#outbox = [];
       // One packet is one frame in Engine.IO 4: without the cork, ten events of one tick would be ten syscalls.
-      const socket = this.#wsSocket;
-      socket?.cork();
-      this.#writeFrames(ws, packets);
-      socket?.uncork();
+      const corked = packets.length > 1;
+      if (corked) socket.cork();
+      this.#writeFrames(ws, socket, packets);
+      if (corked) socket.uncork();
       return;
     }
     if (this.#poll) this.#answerPoll(this.#outbox.splice(0));
   }
 
-  #writeFrames(ws: WebSocket, packets: readonly EnginePacket[]): void {
+  #writeFrames(ws: WebSocket, socket: Duplex, packets: readonly EnginePacket[]): void {
     for (const packet of packets) {
+      // A broadcast's text packets carry their frame, made once for every socket.
+      const shared = packet.webSocketFrame;
+      if (shared) {
+        writeEncodedFrame(ws, socket, shared);
+        this.host.hub.counters.bytesOut += framePayloadLength(shared);
+        continue;
+      }
       const frame = this.dialect.encodeForWebSocket(packet, this.base64Only);
-      // A text packet's frame may be its text as bytes (a broadcast's, see withTextFrames): still a text frame.
-      ws.send(frame, typeof frame === 'string' || frame === packet.frame ? WS_TEXT : WS_BINARY);
+      writeFrame(ws, socket, frame, typeof frame !== 'string');
       this.host.hub.counters.bytesOut += frame.length;
     }
-    // A peer that stops reading grows ws's buffer instead of our outbox: the same cap.
+    // A peer that stops reading grows the socket's buffer instead of our outbox: the same cap.
     if (ws.bufferedAmount > this.host.settings.maxQueuedBytes) this.fail(`websocket send buffer over its limit (${ws.bufferedAmount} bytes)`);
   }
 
@@ -404,10 +412,10 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
 
   // ---- websocket ----
 
-  /** A session opened over websocket from the start. */
   /** A client that asked for `b64=1` (engine.io-client's forceBase64) reads binary only as `b` + base64 text. */
   base64Only = false;
 
+  /** A session opened over websocket from the start. */
   attachWebSocket(ws: WebSocket, socket: Duplex): void {
     this.#ws = ws;
     this.#wsSocket = socket;

@@ -29,7 +29,6 @@ import { NamespaceEncoder, StampingEncoder } from './socket';
 import { EIO3_DIALECT } from './v3/dialect';
 import { jsonpIndexOf } from './v3/jsonp';
 
-const RESOLVED = Promise.resolve();
 
 /** Most packets one POST may carry: a client batches what it sent in one tick, never thousands. */
 const MAX_PACKETS_PER_POST = 1024;
@@ -288,7 +287,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     } else {
       this.hub.checkCapacity();
     }
-    // Hold writes until this tick's work is done, so the 101 and the open packet leave in one write.
+    // Hold writes until the handshake is done, so the 101 and the open packet leave in one write.
     socket.cork();
     this.#wsServer().handleUpgrade(request.req, socket, head, (ws: WebSocket) => {
       if (existing) {
@@ -306,9 +305,11 @@ export class EioServer implements ProtocolServer, EngineHost {
       session.base64Only = request.query.get('b64') === '1';
       session.attachWebSocket(ws, socket);
       session.start();
+      // Now rather than in this tick's flush: the open packet (and, for a v3 client, what `/`'s onOpen sent) joins the 101.
+      session.flush();
     });
-    // Queued after the session's flush, which the open packet scheduled.
-    void RESOLVED.then(() => socket.uncork());
+    // ws answers an upgrade synchronously (we give it no verifyClient): the 101 or a refusal is written by now.
+    socket.uncork();
   }
 
   #wsServer(): WebSocketServer {

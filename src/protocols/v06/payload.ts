@@ -1,12 +1,16 @@
+import { encodeFrame } from '../../websocket/frame-writer';
+
 /**
  * Frames leaving together in one write, with their text and UTF-8 bytes
  * worked out once, on first use. A broadcast hands every session the same
  * payload, so 2,000 websockets cost one `join` and one UTF-8 encoding, not
- * 2,000 (`ws` would encode a string on every send).
+ * 2,000 (`ws` would encode a string on every send), and one websocket
+ * frame written to every socket.
  */
 export class Payload {
   #text: string | null = null;
   #bytes: Buffer | null = null;
+  #webSocketFrame: Buffer | null = null;
 
   constructor(readonly frames: readonly string[]) {}
 
@@ -19,5 +23,11 @@ export class Payload {
   get bytes(): Buffer {
     if (this.#bytes === null) this.#bytes = Buffer.from(this.text, 'utf8');
     return this.#bytes;
+  }
+
+  /** The payload as one whole websocket text frame (websocket/frame-writer.ts). */
+  get webSocketFrame(): Buffer {
+    if (this.#webSocketFrame === null) this.#webSocketFrame = encodeFrame(this.#bytes ?? this.text, false);
+    return this.#webSocketFrame;
   }
 }

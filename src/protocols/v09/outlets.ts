@@ -1,8 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { HttpAnswer } from '../../http/answer';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { scriptStringLiteral } from '../../http/script-escape';
 import type { DeadlineClock, Expirable } from '../../session/deadline-clock';
+import { encodeFrame, framePayloadLength, writeEncodedFrame } from '../../websocket/frame-writer';
 import { encodePayload } from './codec';
 
 /**
@@ -25,23 +27,23 @@ export type OutletGone = (outlet: Outlet) => void;
 /** Counts bytes for `router.stats`. */
 export type ByteCounter = (bytes: number) => void;
 
-const TEXT = { binary: false } as const;
-
 /** Every write is one websocket message: the 0.9 client reads a message as a payload, so several packets may share one. */
 export class WebSocketOutlet implements Outlet {
   readonly persistent = true;
 
   constructor(
     private readonly ws: WebSocket,
+    /** The TCP socket under it, where tornadio writes its data frames (websocket/frame-writer.ts). */
+    private readonly tcp: Duplex,
     private readonly countBytes: ByteCounter,
     private readonly maxBufferedBytes: number,
     private readonly overflow: () => void,
   ) {}
 
   write(packets: readonly string[]): boolean {
-    const body = Buffer.from(encodePayload(packets), 'utf8');
-    this.ws.send(body, TEXT);
-    this.countBytes(body.length);
+    const frame = encodeFrame(encodePayload(packets), false);
+    writeEncodedFrame(this.ws, this.tcp, frame);
+    this.countBytes(framePayloadLength(frame));
     // A peer that stops reading grows ws's buffer instead of our queue: the same cap.
     if (this.ws.bufferedAmount > this.maxBufferedBytes) this.overflow();
     return true;

@@ -264,7 +264,7 @@ export class V09Server implements ProtocolServer, V09Host {
       if (error) return this.#refuse(answer, error, headers, error.code === 'BODY_TOO_LARGE');
       this.hub.counters.bytesIn += Buffer.byteLength(body);
       try {
-        session.receive(transport === 'jsonp-polling' ? formPayload(body) : body);
+        session.receive(transport === 'jsonp-polling' ? formPayload(body) : body, transport);
       } catch (failure) {
         if (failure instanceof PacketDecodeError) session.fail(failure.message);
         return this.#refuse(answer, failure instanceof PacketDecodeError ? new RequestError('BAD_REQUEST', failure.message) : failure, headers);
@@ -290,11 +290,11 @@ export class V09Server implements ProtocolServer, V09Host {
     if (!this.#origins.allows(typeof origin === 'string' ? origin : undefined)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
     const session = this.#session(path.sessionId);
     const transport = path.transport;
-    this.#wsServer().handleUpgrade(req, socket, head, (ws) => this.#accept(ws, session, transport));
+    this.#wsServer().handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket, session, transport));
   }
 
-  #accept(ws: WebSocket, session: V09Session, transport: V09TransportName): void {
-    const outlet = new WebSocketOutlet(ws, (bytes) => void (this.hub.counters.bytesOut += bytes), this.settings.maxQueuedBytes, () =>
+  #accept(ws: WebSocket, socket: Duplex, session: V09Session, transport: V09TransportName): void {
+    const outlet = new WebSocketOutlet(ws, socket, (bytes) => void (this.hub.counters.bytesOut += bytes), this.settings.maxQueuedBytes, () =>
       session.fail('websocket send buffer over its limit'),
     );
     ws.on('message', (data: RawData) => {

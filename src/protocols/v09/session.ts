@@ -160,13 +160,23 @@ export class V09Session implements RegisteredSession, HeartbeatTarget, Flushable
 
   // ---- inbound ----
 
-  /** A POST body or websocket message: one packet, or several framed. Throws PacketDecodeError for a malformed one. */
-  receive(body: string): void {
+  /**
+   * A POST body or websocket message: one packet, or several framed. Throws
+   * PacketDecodeError for a malformed one. `transport` names a POST's
+   * transport: a POST that overtakes the session's first GET (behind a
+   * balancer, the two may take different paths) opens it, as that GET
+   * would, rather than its packets being lost.
+   */
+  receive(body: string, transport?: string): void {
     if (this.#state === 'closed') return;
     this.#lastActive = Date.now();
     const texts = decodePayload(body, MAX_PACKETS_PER_BODY);
     // Decode all first: a malformed packet refuses the whole body, none of it half-dispatched.
     const packets = texts.map(decodePacket);
+    if (this.#state === 'handshaken' && transport !== undefined) {
+      this.transport = transport;
+      this.#open();
+    }
     for (const packet of packets) {
       if (this.#state !== 'open') return;
       // `router.stats` counts what the user sees, not the protocol's own heartbeats.

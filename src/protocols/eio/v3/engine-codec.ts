@@ -49,7 +49,7 @@ export function encodeTextPacket(packet: EnginePacket): string {
 /** One websocket frame: binary as a binary frame led by the type byte, or as `b4` text for a `b64=1` client. */
 export function encodeForWebSocket(packet: EnginePacket, base64Only: boolean): string | Buffer {
   const binary = binaryOf(packet);
-  if (!binary) return packet.frame ?? textOf(packet);
+  if (!binary) return textOf(packet);
   if (base64Only) return `b4${binary.toString('base64')}`;
   const frame = Buffer.allocUnsafe(binary.length + 1);
   frame[0] = MESSAGE_TYPE_BYTE;

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { refuseSocket } from '../../../http/refusal';
+import { framePayloadLength, writeEncodedFrame } from '../../../websocket/frame-writer';
 import { hixieDraftOf } from '../../../websocket/hixie';
 import type { Payload } from '../payload';
 import type { Session } from '../session';
@@ -12,27 +13,23 @@ import type { TransportContext, TransportRequest, UpgradeTransport } from './tra
 /** The close code of a session ended by the server; refusals take theirs from the error table, 1009 and 1007 come from `ws`. */
 const CLOSE_NORMAL = 1000;
 
-/** For a microtask without `queueMicrotask`'s AsyncResource (see FlushScheduler). */
-const RESOLVED = Promise.resolve();
-
-/** Buffers are sent as text messages: the 0.6 protocol is text only. */
-const TEXT_MESSAGE = { binary: false } as const;
-
 /** Carries a session's frames over one websocket; coalesced frames go out as one message. */
 class WebSocketSink implements SessionSink {
   readonly persistent = true;
 
   constructor(
     private readonly socket: WebSocket,
+    /** The TCP socket under it, where tornadio writes its data frames (websocket/frame-writer.ts). */
+    private readonly tcp: Duplex,
     private readonly session: Session,
     private readonly context: TransportContext,
   ) {}
 
   deliver(payload: Payload): void {
-    // The payload's bytes: a broadcast shares one payload, so every socket sends the same buffer.
-    const { bytes } = payload;
-    this.context.countBytes('out', bytes.length);
-    this.socket.send(bytes, TEXT_MESSAGE);
+    // A broadcast shares one payload, so every socket writes the same frame.
+    const frame = payload.webSocketFrame;
+    this.context.countBytes('out', framePayloadLength(frame));
+    writeEncodedFrame(this.socket, this.tcp, frame);
     // A peer that stops reading grows ws's send buffer instead of our queue: same cap.
     if (this.socket.bufferedAmount > this.context.settings.maxQueuedBytes) {
       this.context.logger.warn(`[session ${this.session.id}] websocket send buffer over its limit (${this.socket.bufferedAmount} bytes); closing`);
@@ -70,15 +67,15 @@ export class WebSocketTransport implements UpgradeTransport {
     // The drafts of 2010 (Flash's web-socket-js, Safari 5, old Chrome and Opera) on the same paths.
     const draft = hixieDraftOf(request.req.headers);
     if (draft !== null) return acceptHixieUpgrade(this.name, draft, request, socket, head, this.context);
-    // Hold writes until this tick's work is done, so the 101 response and the
-    // session id (when onOpen answers at once) leave in one packet.
+    // Hold writes until the handshake is done, so the 101 response and the
+    // session id (when onOpen answers at once) leave in one write.
     socket.cork();
-    this.#server.handleUpgrade(request.req, socket, head, (ws) => this.#accept(ws, request));
-    // Queued after the flush that writes the session id (when onOpen answered at once).
-    void RESOLVED.then(() => socket.uncork());
+    this.#server.handleUpgrade(request.req, socket, head, (ws) => this.#accept(ws, socket, request));
+    // ws answers an upgrade synchronously (we give it no verifyClient): the 101 or a refusal is written by now.
+    socket.uncork();
   }
 
-  #accept(ws: WebSocket, request: TransportRequest): void {
+  #accept(ws: WebSocket, tcp: Duplex, request: TransportRequest): void {
     const { context } = this;
     let session: Session | null = null;
     // Listen before onOpen settles so nothing the client sends is lost meanwhile.
@@ -93,10 +90,12 @@ export class WebSocketTransport implements UpgradeTransport {
     });
     ws.on('close', () => session?.abort('websocket closed'));
     try {
-      context.openSession(this.name, request.req, request.path, request.search, (created) => {
+      const opened = context.openSession(this.name, request.req, request.path, request.search, (created) => {
         session = created;
-        return new WebSocketSink(ws, created, context);
+        return new WebSocketSink(ws, tcp, created, context);
       });
+      // Now rather than in this tick's flush: the session id (and what onOpen sent) joins the 101.
+      opened.flush();
     } catch (error) {
       // Capacity was checked before the upgrade; this is a race with another connect (TOO_MANY_SESSIONS: 1013).
       refuseSocket(ws, error, context.logger, `[${this.name}] session`);

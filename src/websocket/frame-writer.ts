@@ -1,0 +1,94 @@
+import type { Duplex } from 'node:stream';
+import { WebSocket } from 'ws';
+
+/**
+ * RFC 6455 data frames written by tornadio itself, each as one Buffer.
+ *
+ * `ws.send` frames a message in two writes under a cork (header, then
+ * payload), which Node turns into a writev: on a small message that costs
+ * more than the message. Writing the whole frame as one Buffer is one plain
+ * write, and a broadcast makes its frame once and hands the same Buffer to
+ * every socket.
+ *
+ * `ws` still does the handshake, reading, pings, pongs and the closing
+ * handshake. Mixing our writes with its own is safe because tornadio's `ws`
+ * servers never compress and never send Blobs: `ws` then writes every frame
+ * at once, whole, so frames from either of us reach the socket whole and in
+ * the order they were sent.
+ */
+
+const FIN_TEXT = 0x81;
+const FIN_BINARY = 0x82;
+/** Past this, a Buffer payload goes in a second write under a cork instead of being copied behind its header. */
+const COPY_LIMIT = 64 * 1024;
+
+function headerLength(payloadLength: number): number {
+  if (payloadLength < 126) return 2;
+  return payloadLength < 65_536 ? 4 : 10;
+}
+
+/** Writes an unmasked server frame's header (RFC 6455 §5.2) at the start of `target`. */
+function writeHeader(target: Buffer, first: number, payloadLength: number): void {
+  target[0] = first;
+  if (payloadLength < 126) {
+    target[1] = payloadLength;
+  } else if (payloadLength < 65_536) {
+    target[1] = 126;
+    target.writeUInt16BE(payloadLength, 2);
+  } else {
+    target[1] = 127;
+    target.writeUInt32BE(Math.floor(payloadLength / 2 ** 32), 2);
+    target.writeUInt32BE(payloadLength >>> 0, 6);
+  }
+}
+
+/** A whole frame as one Buffer, header and payload: made once, it can be written to any number of sockets. */
+export function encodeFrame(payload: string | Buffer, binary: boolean): Buffer {
+  const first = binary ? FIN_BINARY : FIN_TEXT;
+  if (typeof payload === 'string') {
+    const length = Buffer.byteLength(payload, 'utf8');
+    const offset = headerLength(length);
+    const frame = Buffer.allocUnsafe(offset + length);
+    writeHeader(frame, first, length);
+    frame.write(payload, offset, 'utf8');
+    return frame;
+  }
+  const offset = headerLength(payload.length);
+  const frame = Buffer.allocUnsafe(offset + payload.length);
+  writeHeader(frame, first, payload.length);
+  payload.copy(frame, offset);
+  return frame;
+}
+
+/** The payload length a frame made by `encodeFrame` carries, read back from its header. */
+export function framePayloadLength(frame: Buffer): number {
+  const length = frame[1] & 0x7f;
+  if (length < 126) return length;
+  if (length === 126) return frame.readUInt16BE(2);
+  return frame.readUInt32BE(2) * 2 ** 32 + frame.readUInt32BE(6);
+}
+
+/** Writes a frame made by `encodeFrame`; false when the WebSocket is closing or closed and nothing was written. */
+export function writeEncodedFrame(ws: WebSocket, socket: Duplex, frame: Buffer): boolean {
+  // Once `ws` has sent (or received) a close frame, no data frame may follow it.
+  if (ws.readyState !== WebSocket.OPEN) return false;
+  socket.write(frame);
+  return true;
+}
+
+/**
+ * Writes one message as a single frame; false when the WebSocket is closing
+ * or closed. A large Buffer is not copied: its header and it go in two
+ * writes under one cork.
+ */
+export function writeFrame(ws: WebSocket, socket: Duplex, payload: string | Buffer, binary: boolean): boolean {
+  if (typeof payload === 'string' || payload.length <= COPY_LIMIT) return writeEncodedFrame(ws, socket, encodeFrame(payload, binary));
+  if (ws.readyState !== WebSocket.OPEN) return false;
+  const header = Buffer.allocUnsafe(headerLength(payload.length));
+  writeHeader(header, binary ? FIN_BINARY : FIN_TEXT, payload.length);
+  socket.cork();
+  socket.write(header);
+  socket.write(payload);
+  socket.uncork();
+  return true;
+}
