@@ -74,6 +74,8 @@ const TARGETS = {
   'tornadio-v09-xhr': { label: 'tornadio 0.9 xhr-polling', server: 'tornadio', driver: 'v09', transports: ['xhr-polling'] },
   // Clusters on a Redis of the job's own (bench/lib/cluster.js): clients spread round robin over the nodes.
   ...clusterTargets(),
+  // The Engine.IO 4 handshake on raw ws and nothing else: what a v4 connect costs before any server's own work.
+  'raw-ws-engine-io': { label: 'raw ws, Engine.IO handshake', server: 'raw-ws', serverOptions: { engineIo: true }, driver: 'eio4', transports: ['websocket'] },
   'raw-ws': { label: 'raw ws', server: 'raw-ws', driver: 'raw-ws', transports: ['websocket'] },
   'http-longpoll': { label: 'plain http long-poll', server: 'http-longpoll', driver: 'http-longpoll', transports: ['polling'] },
   'socketio-ws': {
