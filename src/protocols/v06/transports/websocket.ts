@@ -13,6 +13,22 @@ import type { TransportContext, TransportRequest, UpgradeTransport } from './tra
 /** The close code of a session ended by the server; refusals take theirs from the error table, 1009 and 1007 come from `ws`. */
 const CLOSE_NORMAL = 1000;
 
+/** Where a websocket keeps its sink, so one set of listener functions serves every connection, with no closures per socket. */
+const SINK = Symbol('tornadio.v06.sink');
+type SinkCarrier = WebSocket & { [SINK]?: WebSocketSink };
+
+function onSocketMessage(this: SinkCarrier, data: RawData): void {
+  this[SINK]?.receive(data);
+}
+
+function onSocketError(this: SinkCarrier, error: Error): void {
+  this[SINK]?.failed(error);
+}
+
+function onSocketClose(this: SinkCarrier): void {
+  this[SINK]?.session.abort('websocket closed');
+}
+
 /** Carries a session's frames over one websocket; coalesced frames go out as one message. */
 class WebSocketSink implements SessionSink {
   readonly persistent = true;
@@ -21,16 +37,32 @@ class WebSocketSink implements SessionSink {
     private readonly socket: WebSocket,
     /** The TCP socket under it, where tornadio writes its data frames (websocket/frame-writer.ts). */
     private readonly tcp: Duplex,
-    private readonly session: Session,
+    readonly session: Session,
     private readonly context: TransportContext,
-  ) {}
+  ) {
+    // Listening from before onOpen runs, so nothing the client sends meanwhile is lost.
+    (socket as SinkCarrier)[SINK] = this;
+    socket.on('message', onSocketMessage);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+  }
+
+  receive(data: RawData): void {
+    this.context.countBytes('in', rawLength(data));
+    // The 0.6 protocol is text only; a binary message is read as UTF-8 all the same.
+    this.session.receivePayload(rawToString(data));
+  }
+
+  failed(error: Error): void {
+    this.context.logger.warn(`[${this.session.transport}] session ${this.session.id}: ${error.message}`);
+  }
 
   deliver(payload: Payload): void {
     // A broadcast shares one payload, so every socket writes the same frame.
     const frame = payload.webSocketFrame;
     this.context.countBytes('out', framePayloadLength(frame));
     writeEncodedFrame(this.socket, this.tcp, frame);
-    // A peer that stops reading grows ws's send buffer instead of our queue: same cap.
+    // A peer that stops reading grows the socket's buffer instead of our queue: same cap.
     if (this.socket.bufferedAmount > this.context.settings.maxQueuedBytes) {
       this.context.logger.warn(`[session ${this.session.id}] websocket send buffer over its limit (${this.socket.bufferedAmount} bytes); closing`);
       this.session.abort('send buffer over its limit');
@@ -77,27 +109,13 @@ export class WebSocketTransport implements UpgradeTransport {
 
   #accept(ws: WebSocket, tcp: Duplex, request: TransportRequest): void {
     const { context } = this;
-    let session: Session | null = null;
-    // Listen before onOpen settles so nothing the client sends is lost meanwhile.
-    ws.on('message', (data: RawData) => {
-      const bytes = rawLength(data);
-      context.countBytes('in', bytes);
-      // The 0.6 protocol is text only; a binary message is read as UTF-8 all the same.
-      session?.receivePayload(rawToString(data));
-    });
-    ws.on('error', (error: Error) => {
-      context.logger.warn(`[${this.name}] ${session ? `session ${session.id}: ` : ''}${error.message}`);
-    });
-    ws.on('close', () => session?.abort('websocket closed'));
     try {
-      const opened = context.openSession(this.name, request.req, request.path, request.search, (created) => {
-        session = created;
-        return new WebSocketSink(ws, tcp, created, context);
-      });
+      const session = context.openSession(this.name, request.req, request.path, request.search, (created) => new WebSocketSink(ws, tcp, created, context));
       // Now rather than in this tick's flush: the session id (and what onOpen sent) joins the 101.
-      opened.flush();
+      session.flush();
     } catch (error) {
       // Capacity was checked before the upgrade; this is a race with another connect (TOO_MANY_SESSIONS: 1013).
+      ws.on('error', (socketError: Error) => context.logger.warn(`[${this.name}] refused socket: ${socketError.message}`));
       refuseSocket(ws, error, context.logger, `[${this.name}] session`);
     }
   }
