@@ -8,6 +8,10 @@
 //   memory                        memoryUsage() after forced GCs
 //   broadcast                     calls the server's broadcast, times it
 //   stop                          closes the server and exits
+// BENCH_PROFILE_WINDOW_DIR=<dir> also profiles the CPU over each measurement
+// window alone (unlike --cpu-prof, which covers warm-up and teardown too)
+// and writes one .cpuprofile per window there.
+const fs = require('node:fs');
 const path = require('node:path');
 
 const moduleName = process.argv[2];
@@ -18,6 +22,28 @@ const options = JSON.parse(process.env.BENCH_SERVER_OPTIONS || '{}');
 if (typeof global.gc !== 'function') throw new Error('host.js: run with --expose-gc');
 
 let window = null;
+
+/** The measurement window's own CPU profile (BENCH_PROFILE_WINDOW_DIR), through the inspector. */
+const windowProfiler = (() => {
+  const dir = process.env.BENCH_PROFILE_WINDOW_DIR;
+  if (!dir) return null;
+  const { Session } = require('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  let count = 0;
+  return {
+    async start() {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 100 });
+      await session.post('Profiler.start');
+    },
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${moduleName}-${process.pid}-${++count}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+})();
 const immediate = () => new Promise((resolve) => setImmediate(resolve));
 
 /** GC until the heap stops shrinking (bounded), so memory figures compare like with like. */
@@ -37,11 +63,13 @@ async function collect() {
 async function handle(server, message) {
   switch (message.type) {
     case 'measure-start':
+      await windowProfiler?.start();
       window = { cpu: process.cpuUsage(), at: process.hrtime.bigint() };
       return {};
     case 'measure-stop': {
       if (!window) throw new Error('measure-stop without measure-start');
       const cpu = process.cpuUsage(window.cpu);
+      await windowProfiler?.stop();
       const elapsedMs = Number(process.hrtime.bigint() - window.at) / 1e6;
       window = null;
       return { userUs: cpu.user, systemUs: cpu.system, elapsedMs, connections: server.connections() };
