@@ -8,7 +8,7 @@ import type { RegisteredSession } from '../../hub/session-registry';
 import type { SessionHub } from '../../hub/session-hub';
 import { parseQuery } from '../../http/request-info';
 import type { Logger } from '../../logger';
-import type { DeadlineClock, Expirable } from '../../session/deadline-clock';
+import type { DeadlineClock, Expirable, Renewable } from '../../session/deadline-clock';
 import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import type { EngineDialect } from './dialect';
@@ -66,7 +66,9 @@ function onSessionSocketError(this: WebSocket, error: Error): void {
 }
 
 /** A deadline-clock entry that ends its session with a reason when it passes: a small object, no closure. */
-class SessionDeadline implements Expirable {
+class SessionDeadline implements Renewable {
+  renewedUntil?: number;
+
   constructor(
     private readonly session: EngineSession,
     private readonly reason: string,
