@@ -159,7 +159,7 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     path: SocketIoPath,
     search: string,
     createSink: (session: Session) => SessionSink,
-  ): Session {
+  ): void {
     const session = new Session(
       this.hub.newSessionId(),
       transport,
@@ -178,7 +178,6 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
       request: describeRequest(req, search, this.settings.trustProxy),
       extra: path.extra,
     });
-    return session;
   }
 
   findSession(id: string, transport: TransportName): Session | undefined {

@@ -128,7 +128,8 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
     this.#state = 'open';
     this.space.entered(this);
     this.options.heartbeats?.add(this);
-    this.#scheduleFlush();
+    // At once, not at the end of the tick: on a websocket the session id (and what onOpen sent) then joins the 101 in one write.
+    this.flush();
     const early = this.#earlyPayloads;
     this.#earlyPayloads = [];
     for (const payload of early) this.receivePayload(payload);
@@ -243,7 +244,8 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
       return;
     }
     // Nothing queued: the next send schedules the flush (most polls wait, and a microtask each would be wasted).
-    if (this.#queue.length > 0) this.#scheduleFlush();
+    // Still opening: the session id waits for onOpen's answer, and that flushes.
+    if (this.#queue.length > 0 && this.#state === 'open') this.#scheduleFlush();
   }
 
   /** The sink went away (answered, timed out, or its socket closed). */

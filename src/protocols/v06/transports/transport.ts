@@ -22,8 +22,7 @@ export interface TransportContext {
   readonly framing: Framing;
   /**
    * Creates and registers a session, attaches its first sink and runs
-   * `onOpen` (a refusal ends the sink); returns the session. Throws
-   * TOO_MANY_SESSIONS when full.
+   * `onOpen` (a refusal ends the sink). Throws TOO_MANY_SESSIONS when full.
    */
   openSession(
     transport: TransportName,
@@ -31,7 +30,7 @@ export interface TransportContext {
     path: SocketIoPath,
     search: string,
     createSink: (session: Session) => SessionSink,
-  ): Session;
+  ): void;
   /** The live session with this id opened over this transport, if any. */
   findSession(id: string, transport: TransportName): Session | undefined;
   /** The `ws` server both websocket transports share, made on first use. */

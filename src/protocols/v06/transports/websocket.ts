@@ -110,9 +110,8 @@ export class WebSocketTransport implements UpgradeTransport {
   #accept(ws: WebSocket, tcp: Duplex, request: TransportRequest): void {
     const { context } = this;
     try {
-      const session = context.openSession(this.name, request.req, request.path, request.search, (created) => new WebSocketSink(ws, tcp, created, context));
-      // Now rather than in this tick's flush: the session id (and what onOpen sent) joins the 101.
-      session.flush();
+      // A synchronous onOpen flushes the session id at once, inside this callback: it joins the 101 (see handleUpgrade).
+      context.openSession(this.name, request.req, request.path, request.search, (created) => new WebSocketSink(ws, tcp, created, context));
     } catch (error) {
       // Capacity was checked before the upgrade; this is a race with another connect (TOO_MANY_SESSIONS: 1013).
       ws.on('error', (socketError: Error) => context.logger.warn(`[${this.name}] refused socket: ${socketError.message}`));
