@@ -21,6 +21,8 @@ const FIN_TEXT = 0x81;
 const FIN_BINARY = 0x82;
 /** Past this, a Buffer payload goes in a second write under a cork instead of being copied behind its header. */
 const COPY_LIMIT = 64 * 1024;
+/** Strings this short fit a 7-bit length whatever their characters (3 UTF-8 bytes each at most, for UTF-16 units). */
+const SHORT_TEXT = 41;
 
 function headerLength(payloadLength: number): number {
   if (payloadLength < 126) return 2;
@@ -46,6 +48,14 @@ function writeHeader(target: Buffer, first: number, payloadLength: number): void
 export function encodeFrame(payload: string | Buffer, binary: boolean): Buffer {
   const first = binary ? FIN_BINARY : FIN_TEXT;
   if (typeof payload === 'string') {
+    // At most 41 characters are at most 123 UTF-8 bytes: a 2-byte header for sure, so no pass to count the bytes first.
+    if (payload.length <= SHORT_TEXT) {
+      const frame = Buffer.allocUnsafe(2 + payload.length * 3);
+      const length = frame.write(payload, 2, 'utf8');
+      frame[0] = first;
+      frame[1] = length;
+      return frame.subarray(0, 2 + length);
+    }
     const length = Buffer.byteLength(payload, 'utf8');
     const offset = headerLength(length);
     const frame = Buffer.allocUnsafe(offset + length);

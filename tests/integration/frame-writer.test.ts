@@ -83,8 +83,18 @@ describe('frame-writer', () => {
     const frame = encodeFrame('é 😀 中', false);
     expect(framePayloadLength(frame)).toBe(Buffer.byteLength('é 😀 中'));
     for (let i = 0; i < 3; i++) writeEncodedFrame(pair.server, pair.tcp, frame);
-    await waitForMessages(pair, 3);
-    expect(pair.received.map((message) => message.data.toString('utf8'))).toEqual(['é 😀 中', 'é 😀 中', 'é 😀 中']);
+    // Around the short-text path's edge: 41 three-byte characters are 123 bytes, 42 are 126 (a 16-bit length).
+    const edges = ['中'.repeat(41), '中'.repeat(42), '😀'.repeat(20), '😀'.repeat(21), '\ud800'.repeat(41)];
+    for (const text of edges) writeFrame(pair.server, pair.tcp, text, false);
+    expect(framePayloadLength(encodeFrame('中'.repeat(41), false))).toBe(123);
+    expect(framePayloadLength(encodeFrame('中'.repeat(42), false))).toBe(126);
+    await waitForMessages(pair, 3 + edges.length);
+    expect(pair.received.map((message) => message.data.toString('utf8'))).toEqual([
+      'é 😀 中',
+      'é 😀 中',
+      'é 😀 中',
+      ...edges.map((text) => Buffer.from(text, 'utf8').toString('utf8')),
+    ]);
   });
 
   test("frames mixed with ws's own sends arrive whole and in order", async () => {

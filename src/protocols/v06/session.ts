@@ -49,8 +49,8 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
   readonly #queue = new FrameQueue();
   #sink: SessionSink | null = null;
   #flushScheduled = false;
-  /** Messages that arrived before `onOpen` settled; replayed once it accepts. */
-  #earlyPayloads: string[] = [];
+  /** Messages that arrived before `onOpen` settled; replayed once it accepts (null while there are none, as on most connects). */
+  #earlyPayloads: string[] | null = null;
   #beatsSent = 0;
   #lastBeatAnswered = true;
   /** POSTs being handled: a close waits for them to be answered before ending the GET. */
@@ -121,7 +121,7 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
     }
     if (this.#state !== 'opening') return this.#state === 'open';
     if (!accepted) {
-      this.#earlyPayloads = [];
+      this.#earlyPayloads = null;
       this.close();
       return false;
     }
@@ -131,8 +131,8 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
     // At once, not at the end of the tick: on a websocket the session id (and what onOpen sent) then joins the 101 in one write.
     this.flush();
     const early = this.#earlyPayloads;
-    this.#earlyPayloads = [];
-    for (const payload of early) this.receivePayload(payload);
+    this.#earlyPayloads = null;
+    if (early) for (const payload of early) this.receivePayload(payload);
     return true;
   }
 
@@ -281,7 +281,7 @@ export class Session implements SessionControl, Member, RegisteredSession, Heart
     if (this.#state === 'closed') return;
     if (!this.#sink) this.#lastActive = Date.now();
     if (this.#state === 'opening') {
-      this.#earlyPayloads.push(payload);
+      (this.#earlyPayloads ??= []).push(payload);
       return;
     }
     if (this.#receiver) return this.#receiver.receive(payload);
