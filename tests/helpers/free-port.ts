@@ -12,3 +12,21 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** What a server prints or throws when the port it was given was taken meanwhile (Node, redis-server, nginx). */
+const PORT_TAKEN = /EADDRINUSE|Address already in use/;
+
+/**
+ * Starts a server on a port of `freePort`, again on another one if that port
+ * was taken between the probe and the server's own bind (parallel test
+ * workers open connections all the time, and each takes a local port).
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= attempts || !PORT_TAKEN.test(String(error instanceof Error ? error.message : error))) throw error;
+    }
+  }
+}

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild } from './child-process';
-import { freePort } from './free-port';
+import { freePort, retryOnPortClash } from './free-port';
 
 /** A real nginx of our own: plain round-robin over `upstreamPorts`, no stickiness, websocket upgrades passed. */
 export interface TestNginx {
@@ -64,7 +64,12 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-export async function startNginx(upstreamPorts: readonly number[], timeoutMs = 10000): Promise<TestNginx> {
+/** A real nginx balancing over these ports, on a free port of its own (another one if that was taken meanwhile). */
+export function startNginx(upstreamPorts: readonly number[], timeoutMs = 10000): Promise<TestNginx> {
+  return retryOnPortClash(() => startNginxOnce(upstreamPorts, timeoutMs));
+}
+
+async function startNginxOnce(upstreamPorts: readonly number[], timeoutMs: number): Promise<TestNginx> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tornadio-nginx-'));
   // nginx's workers may run as another user than its master: let them write their temp files.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild, waitForOutput } from './child-process';
-import { freePort } from './free-port';
+import { freePort, retryOnPortClash } from './free-port';
 
 /** A real redis-server of our own on 127.0.0.1: a free port, a temporary directory, no persistence. */
 export interface TestRedis {
@@ -19,7 +19,12 @@ export interface TestRedis {
   destroy(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** A redis-server of the test's own on a free port (another port if that one was taken meanwhile). */
+export function startRedis(): Promise<TestRedis> {
+  return retryOnPortClash(startRedisOnce);
+}
+
+async function startRedisOnce(): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tornadio-redis-'));
   const config = join(dir, 'redis.conf');

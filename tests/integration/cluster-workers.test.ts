@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ClusterHealth } from '../../src';
 import { stopChild, waitForOutput } from '../helpers/child-process';
 import { connectV4, eventually } from '../helpers/cluster-clients';
-import { freePort } from '../helpers/free-port';
+import { freePort, retryOnPortClash } from '../helpers/free-port';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
 import { connect as connect06, httpRequest } from '../helpers/test-client';
 
@@ -25,15 +25,23 @@ async function healths(): Promise<ClusterHealth[]> {
 
 beforeAll(async () => {
   redis = await startRedis();
-  port = await freePort();
-  primary = spawn(process.execPath, [join(__dirname, '..', 'helpers', 'cluster-node-workers.js')], {
-    env: { ...process.env, TORNADIO_TEST_WORKERS: JSON.stringify({ port, redis: redis.url, workers: WORKERS }) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  await retryOnPortClash(async () => {
+    port = await freePort();
+    const started = spawn(process.execPath, [join(__dirname, '..', 'helpers', 'cluster-node-workers.js')], {
+      env: { ...process.env, TORNADIO_TEST_WORKERS: JSON.stringify({ port, redis: redis.url, workers: WORKERS }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    primary = started;
+    let output = '';
+    started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitForOutput(started, /"ready":true/, 'the cluster primary', 20000);
+    } catch (error) {
+      await stopChild(started, 'SIGTERM', 8000);
+      throw error;
+    }
+    ownPorts = (JSON.parse(output.split('\n').find((line) => line.includes('"ready"')) ?? '{}') as { ports: number[] }).ports;
   });
-  let output = '';
-  primary.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitForOutput(primary, /"ready":true/, 'the cluster primary', 20000);
-  ownPorts = (JSON.parse(output.split('\n').find((line) => line.includes('"ready"')) ?? '{}') as { ports: number[] }).ports;
   await eventually('every worker to see the others', async () => (await healths()).every((health) => health.nodes.length === WORKERS));
 });
 
