@@ -12,6 +12,7 @@ import { io as ioV4, type Socket as V4Socket } from 'socket.io-client';
 import { Application, getRouter, silentLogger, SocketConnection, SocketServer, type SocketRouter } from '../../src';
 import { BroadcastEncodings, type PacketEncoder } from '../../src/hub/packet';
 import { waitForCallback } from '../helpers/callback';
+import { packets09 } from '../helpers/cluster-clients';
 import { connect as connect06, httpRequest, type TestClient } from '../helpers/test-client';
 import { ioV2, type V2Socket } from '../helpers/v2-client';
 
@@ -21,19 +22,6 @@ class Member extends SocketConnection {
   }
 }
 
-/** Splits a 0.9 polling body: one bare packet, or `\ufffd<length>\ufffd<packet>` frames (lengths in UTF-16 units). */
-function split09(body: string): string[] {
-  if (!body.startsWith('\ufffd')) return body === '' ? [] : [body];
-  const packets: string[] = [];
-  let at = 0;
-  while (at < body.length) {
-    const end = body.indexOf('\ufffd', at + 1);
-    const length = Number(body.slice(at + 1, end));
-    packets.push(body.slice(end + 1, end + 1 + length));
-    at = end + 1 + length;
-  }
-  return packets;
-}
 
 /** A 0.9 client: handshake, then a websocket or a long-polling loop; `packets` holds every packet but heartbeats. */
 class Client09 {
@@ -57,7 +45,7 @@ class Client09 {
     const ws = new WebSocket(`ws://127.0.0.1:${this.port}/socket.io/1/websocket/${this.sid}`);
     this.#ws = ws;
     ws.on('message', (data) => {
-      for (const packet of split09(String(data))) {
+      for (const packet of packets09(String(data))) {
         if (packet === '2::') ws.send('2::');
         else this.packets.push(packet);
       }
@@ -73,7 +61,7 @@ class Client09 {
     while (this.#polling) {
       const result = await httpRequest(this.port, 'GET', `/socket.io/1/xhr-polling/${this.sid}?t=${Date.now()}`).catch(() => null);
       if (!result || result.status !== 200) return;
-      for (const packet of split09(result.body)) {
+      for (const packet of packets09(result.body)) {
         if (packet === '2::') await httpRequest(this.port, 'POST', `/socket.io/1/xhr-polling/${this.sid}`, '2::');
         else this.packets.push(packet);
       }
