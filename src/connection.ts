@@ -89,7 +89,7 @@ export type AnyEventHandler = { handle(...args: unknown[]): unknown }['handle'];
  */
 export type EventsMap = object;
 
-/** The events of a connection whose subclass names none: any name, any arguments. */
+/** The events of a connection whose subclass names none (every name, every argument list). */
 export type DefaultEventsMap = { [event: string]: AnyEventHandler };
 
 type EventNames<Map extends EventsMap> = keyof Map & string;

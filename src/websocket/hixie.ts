@@ -2,7 +2,7 @@
  * The WebSocket drafts browsers and Flash spoke before RFC 6455:
  * hixie-76 (Safari 5, iOS 4.2–5.1, Chrome 6–13, Opera 11, web-socket-js
  * in socket.io 0.6's flashsocket) and hixie-75 (Chrome 4–5, Safari 5.0.0).
- * Protocol-neutral: any Socket.IO generation's websocket transport can use it.
+ * Protocol-neutral, so every Socket.IO generation's websocket transport can use it.
  *
  * Our own code rather than `websocket-driver`: its hixie parser keeps a frame
  * as a JS array of numbers, one push per byte, checks no UTF-8 and leaves a

@@ -160,7 +160,7 @@ export class RecoveryStore {
   keep(state: DroppedState): void {
     if (this.#closed) return;
     const dropped = new DroppedConnection(state.pid, state.id, state.space, state.sent, state.stamper, this.settings.maxMissed);
-    // The connection has just left its rooms as any closing one does; its id goes back into them until it returns or expires.
+    // The connection has just left its rooms as every closing one does; its id goes back into them until it returns or expires.
     state.space.adapter.addAll(state.id, state.rooms);
     state.space.local.wait(state.id, dropped);
     dropped.timer = setTimeout(() => this.#forget(dropped, 'its maxDisconnection passed'), this.settings.ms.maxDisconnection);

@@ -6,7 +6,7 @@ import type { Session } from '../session';
 import type { SessionSink } from '../sink';
 import type { DeadlineClock, Expirable } from '../../../session/deadline-clock';
 
-/** What a closed session's pending poll is answered with: any status but 200 is a disconnect to the 0.6 client. */
+/** What a closed session's pending poll is answered with. Every status but 200 is a disconnect to the 0.6 client. */
 const SESSION_CLOSED = refusalFor(new RequestError('UNKNOWN_SESSION', 'session closed'));
 
 /** How a long-poll transport wraps a payload (all frames of one flush) into a response body. */
