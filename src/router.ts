@@ -331,7 +331,7 @@ export class SocketRouter {
     if (this.#closing) return this.#closing;
     this.#closed = true;
     this.#hub.close('server shutting down');
-    for (const protocol of this.#protocols) protocol.close();
+    for (const protocol of this.#protocols) protocol.close?.();
     this.#closing = this.#cluster ? this.#cluster.close() : Promise.resolve();
     return this.#closing;
   }

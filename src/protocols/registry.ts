@@ -51,8 +51,8 @@ export interface ProtocolServer {
   relayBodyLimit?(req: IncomingMessage, pathname: string, search: string): number | null;
   /** Serves a request another node relayed here (one `relayBodyLimit` let through there). */
   serveRelayed?(request: RelayedRequest, answer: HttpAnswer): void;
-  /** Ends what the protocol holds (its sessions end through the hub). */
-  close(): void;
+  /** Ends what the protocol holds beyond its sessions (those end through the hub). */
+  close?(): void;
 }
 
 /** How a protocol is reached: over plain HTTP requests, or an HTTP upgrade. */

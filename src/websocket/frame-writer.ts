@@ -1,20 +1,14 @@
 import type { Duplex } from 'node:stream';
-import { WebSocket } from 'ws';
 
 /**
- * RFC 6455 data frames written by tornadio itself, each as one Buffer.
+ * RFC 6455 server frames (unmasked), each as one Buffer.
  *
- * `ws.send` frames a message in two writes under a cork (header, then
- * payload), which Node turns into a writev: on a small message that costs
- * more than the message. Writing the whole frame as one Buffer is one plain
- * write, and a broadcast makes its frame once and hands the same Buffer to
- * every socket.
- *
- * `ws` still does the handshake, reading, pings, pongs and the closing
- * handshake. Mixing our writes with its own is safe because tornadio's `ws`
- * servers never compress and never send Blobs: `ws` then writes every frame
- * at once, whole, so frames from either of us reach the socket whole and in
- * the order they were sent.
+ * A frame written in two writes (header, then payload) becomes a writev in
+ * Node, which on a small message costs more than the message. Writing the
+ * whole frame as one Buffer is one plain write, and a broadcast makes its
+ * frame once and hands the same Buffer to every socket. ServerWebSocket
+ * (rfc6455.ts) decides when a frame may go out; this module only makes and
+ * writes them.
  */
 
 const FIN_TEXT = 0x81;
@@ -78,27 +72,27 @@ export function framePayloadLength(frame: Buffer): number {
   return frame.readUInt32BE(2) * 2 ** 32 + frame.readUInt32BE(6);
 }
 
-/** Writes a frame made by `encodeFrame`; false when the WebSocket is closing or closed and nothing was written. */
-export function writeEncodedFrame(ws: WebSocket, socket: Duplex, frame: Buffer): boolean {
-  // Once `ws` has sent (or received) a close frame, no data frame may follow it.
-  if (ws.readyState !== WebSocket.OPEN) return false;
-  socket.write(frame);
-  return true;
+/** A control frame (close, ping, pong: at most 125 bytes of payload, §5.5). */
+export function encodeControlFrame(opcode: number, payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(2 + payload.length);
+  frame[0] = 0x80 | opcode;
+  frame[1] = payload.length;
+  payload.copy(frame, 2);
+  return frame;
 }
 
-/**
- * Writes one message as a single frame; false when the WebSocket is closing
- * or closed. A large Buffer is not copied: its header and it go in two
- * writes under one cork.
- */
-export function writeFrame(ws: WebSocket, socket: Duplex, payload: string | Buffer, binary: boolean): boolean {
-  if (typeof payload === 'string' || payload.length <= COPY_LIMIT) return writeEncodedFrame(ws, socket, encodeFrame(payload, binary));
-  if (ws.readyState !== WebSocket.OPEN) return false;
+/** Writes a frame made by `encodeFrame`. */
+export function writeEncodedFrame(socket: Duplex, frame: Buffer): void {
+  socket.write(frame);
+}
+
+/** Writes one message as a single frame. A large Buffer is not copied: its header and it go in two writes under one cork. */
+export function writeFrame(socket: Duplex, payload: string | Buffer, binary: boolean): void {
+  if (typeof payload === 'string' || payload.length <= COPY_LIMIT) return writeEncodedFrame(socket, encodeFrame(payload, binary));
   const header = Buffer.allocUnsafe(headerLength(payload.length));
   writeHeader(header, binary ? FIN_BINARY : FIN_TEXT, payload.length);
   socket.cork();
   socket.write(header);
   socket.write(payload);
   socket.uncork();
-  return true;
 }

@@ -1,7 +1,5 @@
 import type { HttpAnswer } from '../../http/answer';
 import type { FlushScheduler } from '../../session/flush-scheduler';
-import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 import type { ConnectionClass, RequestInfo } from '../../connection';
 import { RequestError } from '../../errors';
 import type { RegisteredSession } from '../../hub/session-registry';
@@ -13,7 +11,8 @@ import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-cl
 import type { ResolvedRouterSettings } from '../../settings';
 import type { EngineDialect } from './dialect';
 import type { EnginePacket } from './engine-codec';
-import { framePayloadLength, writeEncodedFrame, writeFrame } from '../../websocket/frame-writer';
+import { framePayloadLength } from '../../websocket/frame-writer';
+import type { ServerWebSocket, WebSocketListener } from '../../websocket/rfc6455';
 import { jsonpScript } from './v3/jsonp';
 import { SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from './socket-codec';
 import { SentLog, type RecoveredState, type RecoveryStore } from './recovery';
@@ -50,21 +49,6 @@ const MAX_ATTACHMENTS = 64;
 const CONNECT_TIMEOUT_REASON = 'no namespace joined within connectTimeout';
 const SILENCE_REASON = 'ping timeout: no packet from the client within pingInterval + pingTimeout';
 
-/** The session each websocket carries, for the listeners below (weak: a socket that is gone takes its entry with it). */
-const SESSION_OF_SOCKET = new WeakMap<WebSocket, EngineSession>();
-
-function onSessionSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  SESSION_OF_SOCKET.get(this)?.socketMessage(this, data, isBinary);
-}
-
-function onSessionSocketClose(this: WebSocket): void {
-  SESSION_OF_SOCKET.get(this)?.socketClosed(this);
-}
-
-function onSessionSocketError(this: WebSocket, error: Error): void {
-  SESSION_OF_SOCKET.get(this)?.socketError(error);
-}
-
 /** A deadline-clock entry that ends its session with a reason when it passes: a small object, no closure. */
 class SessionDeadline implements Renewable {
   renewedUntil?: number;
@@ -85,17 +69,15 @@ class SessionDeadline implements Renewable {
  * carries. Nothing is dropped while the session lives: packets wait in the
  * outbox until a poll or the socket takes them, across an upgrade too.
  */
-export class EngineSession implements RegisteredSession, SocketCarrier, HeartbeatTarget {
+export class EngineSession implements RegisteredSession, SocketCarrier, HeartbeatTarget, WebSocketListener {
   readonly id: string;
   transport: EngineTransport;
   #outbox: EnginePacket[] = [];
   #flushScheduled = false;
   #poll: { answer: HttpAnswer; headers: Readonly<Record<string, string>> } | null = null;
-  #ws: WebSocket | null = null;
-  /** The TCP socket under `#ws`: tornadio writes its data frames on it (websocket/frame-writer.ts), corked while a flush writes several. */
-  #wsSocket: Duplex | null = null;
+  #ws: ServerWebSocket | null = null;
   /** The websocket being probed during an upgrade. */
-  #probe: WebSocket | null = null;
+  #probe: ServerWebSocket | null = null;
   /** `3probe` went out on `#probe`: from now on the client is pausing its polling, so no GET may be held. */
   #probeAnswered = false;
   readonly #sockets = new Map<string, EioSocket>();
@@ -179,12 +161,11 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
    */
   sendBroadcast(packets: readonly EnginePacket[]): void {
     const ws = this.#ws;
-    const socket = this.#wsSocket;
-    if (ws === null || socket === null || this.#closed || this.#flushScheduled || this.#outbox.length > 0) return this.send(packets);
+    if (ws === null || this.#closed || this.#flushScheduled || this.#outbox.length > 0) return this.send(packets);
     // Later packets of this tick queue behind these and leave in one flush.
     this.#flushScheduled = true;
     this.host.flushes.schedule(this);
-    this.#writeFrames(ws, socket, packets);
+    this.#writeFrames(ws, packets);
   }
 
   send(packets: readonly EnginePacket[]): void {
@@ -206,31 +187,30 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     this.#flushScheduled = false;
     if (this.#outbox.length === 0) return;
     const ws = this.#ws;
-    const socket = this.#wsSocket;
-    if (ws && socket) {
+    if (ws) {
       const packets = this.#outbox;
       this.#outbox = [];
       // One packet is one frame in Engine.IO 4: without the cork, ten events of one tick would be ten syscalls.
       const corked = packets.length > 1;
-      if (corked) socket.cork();
-      this.#writeFrames(ws, socket, packets);
-      if (corked) socket.uncork();
+      if (corked) ws.tcp.cork();
+      this.#writeFrames(ws, packets);
+      if (corked) ws.tcp.uncork();
       return;
     }
     if (this.#poll) this.#answerPoll(this.#outbox.splice(0));
   }
 
-  #writeFrames(ws: WebSocket, socket: Duplex, packets: readonly EnginePacket[]): void {
+  #writeFrames(ws: ServerWebSocket, packets: readonly EnginePacket[]): void {
     for (const packet of packets) {
       // A broadcast's text packets carry their frame, made once for every socket.
       const shared = packet.webSocketFrame;
       if (shared) {
-        writeEncodedFrame(ws, socket, shared);
+        ws.sendFrame(shared);
         this.host.hub.counters.bytesOut += framePayloadLength(shared);
         continue;
       }
       const frame = this.dialect.encodeForWebSocket(packet, this.base64Only);
-      writeFrame(ws, socket, frame, typeof frame !== 'string');
+      ws.send(frame, typeof frame !== 'string');
       this.host.hub.counters.bytesOut += frame.length;
     }
     // A peer that stops reading grows the socket's buffer instead of our outbox: the same cap.
@@ -418,10 +398,9 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   base64Only = false;
 
   /** A session opened over websocket from the start. */
-  attachWebSocket(ws: WebSocket, socket: Duplex): void {
+  attachWebSocket(ws: ServerWebSocket): void {
     this.#ws = ws;
-    this.#wsSocket = socket;
-    this.#listen(ws);
+    ws.listen(this);
   }
 
   /**
@@ -430,53 +409,18 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
    * polling; its `5` switches the session to the socket, and whatever waits
    * in the outbox goes out there, in order.
    */
-  probe(ws: WebSocket, socket: Duplex): void {
+  probe(ws: ServerWebSocket): void {
     if (this.#probe || this.#ws) {
       ws.close(1008);
       return;
     }
     this.#probe = ws;
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (this.#ws === ws) return;
-      const text = isBinary ? null : data.toString('utf8');
-      if (text === '2probe') {
-        ws.send('3probe');
-        this.#probeAnswered = true;
-        if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
-        return;
-      }
-      if (text === '5') {
-        this.#probe = null;
-        this.#probeAnswered = false;
-        this.transport = 'websocket';
-        this.#ws = ws;
-        this.#wsSocket = socket;
-        if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
-        this.#listen(ws, true);
-        if (this.#outbox.length > 0 && !this.#flushScheduled) this.flush();
-        return;
-      }
-      this.fail(`unexpected ${JSON.stringify(text ?? '(binary)')} during the upgrade probe`);
-    });
-    ws.on('close', () => {
-      if (this.#probe !== ws) return;
-      this.#probe = null;
-      this.#probeAnswered = false;
-    });
-    ws.on('error', (error: Error) => this.logger.warn(`[engine ${this.id}] upgrade socket: ${error.message}`));
+    ws.listen(this);
   }
 
-  #listen(ws: WebSocket, replacingProbe = false): void {
-    if (replacingProbe) ws.removeAllListeners('message');
-    // Shared listeners that find the session from the socket: no closures kept per connection.
-    SESSION_OF_SOCKET.set(ws, this);
-    ws.on('message', onSessionSocketMessage);
-    ws.on('close', onSessionSocketClose);
-    ws.on('error', onSessionSocketError);
-  }
-
-  /** A message on the session's websocket (a socket it has left behind is ignored). */
-  socketMessage(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+  /** A message on the session's websocket or on the one being probed (a socket it has left behind is ignored). */
+  onWebSocketMessage(ws: ServerWebSocket, data: Buffer, isBinary: boolean): void {
+    if (ws === this.#probe) return this.#probeMessage(ws, isBinary ? null : data.toString('utf8'));
     if (this.#ws !== ws) return;
     this.host.hub.counters.bytesIn += data.length;
     let packet: EnginePacket;
@@ -489,12 +433,36 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     this.receive([packet]);
   }
 
-  socketClosed(ws: WebSocket): void {
+  #probeMessage(ws: ServerWebSocket, text: string | null): void {
+    if (text === '2probe') {
+      ws.send('3probe');
+      this.#probeAnswered = true;
+      if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
+      return;
+    }
+    if (text === '5') {
+      this.#probe = null;
+      this.#probeAnswered = false;
+      this.transport = 'websocket';
+      this.#ws = ws;
+      if (this.#poll) this.#answerPoll([{ type: 'noop' }]);
+      if (this.#outbox.length > 0 && !this.#flushScheduled) this.flush();
+      return;
+    }
+    this.fail(`unexpected ${JSON.stringify(text ?? '(binary)')} during the upgrade probe`);
+  }
+
+  onWebSocketClose(ws: ServerWebSocket): void {
+    if (ws === this.#probe) {
+      this.#probe = null;
+      this.#probeAnswered = false;
+      return;
+    }
     if (this.#ws === ws) this.abort('transport close');
   }
 
-  socketError(error: Error): void {
-    this.logger.warn(`[engine ${this.id}] ${error.message}`);
+  onWebSocketError(ws: ServerWebSocket, reason: string, code: number): void {
+    this.logger.warn(`[engine ${this.id}] ${ws === this.#probe ? 'upgrade socket' : 'websocket'}: ${reason} (closing with ${code})`);
   }
 
   // ---- heartbeat ----
@@ -549,7 +517,6 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     }
     const ws = this.#ws ?? this.#probe;
     this.#ws = null;
-    this.#wsSocket = null;
     this.#probe = null;
     ws?.close(1000);
     this.host.hub.release(this);

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { engineIoRefusal, engineIoUpgradeRefusal, refusalFor, RequestError } from '../../errors';
 import type { RelayedRequest } from '../../cluster/relay';
@@ -9,7 +8,7 @@ import { readBodyBytes, relayedBodyBytes, type BodyBytesCallback } from '../../h
 import { answerPreflight } from '../../http/preflight';
 import { CLIENT_V2_PATH, CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
-import { refuseUpgrade } from '../../http/refusal';
+import { refuseSocket, refuseUpgrade } from '../../http/refusal';
 import { describeRequest } from '../../http/request-info';
 import type { SessionHub } from '../../hub/session-hub';
 import type { RegisteredSession } from '../../hub/session-registry';
@@ -18,6 +17,7 @@ import { DeadlineClock } from '../../session/deadline-clock';
 import { FlushScheduler } from '../../session/flush-scheduler';
 import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
+import { acceptWebSocket, type ServerWebSocket } from '../../websocket/rfc6455';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
 import { engineCorsHeaders } from './cors';
 import { splitUrl } from '../../http/url';
@@ -81,7 +81,6 @@ export class EioServer implements ProtocolServer, EngineHost {
   readonly silenceDeadlines: DeadlineClock;
   /** The v4 browser bundle at `/<resource>/socket.io.min.js`, as socket.io serves it, and the 2.x one beside it. */
   readonly #clientBundles: ReadonlyMap<string, ClaimedRequest>;
-  #webSocketServer: WebSocketServer | null = null;
 
   constructor(environment: ProtocolEnvironment) {
     this.settings = environment.settings;
@@ -287,34 +286,34 @@ export class EioServer implements ProtocolServer, EngineHost {
     } else {
       this.hub.checkCapacity();
     }
-    // Hold writes until the handshake is done, so the 101 and the open packet leave in one write.
+    // Hold writes until the session is open, so the 101 and the open packet leave in one write.
     socket.cork();
-    this.#wsServer().handleUpgrade(request.req, socket, head, (ws: WebSocket) => {
-      if (existing) {
-        existing.base64Only = request.query.get('b64') === '1';
-        existing.probe(ws, socket);
-        return;
-      }
-      const session = new EngineSession(this, dialect, 'websocket', describeRequest(request.req, request.search, this.settings.trustProxy));
-      try {
-        this.hub.register(session);
-      } catch {
-        ws.close(1013);
-        return;
-      }
-      session.base64Only = request.query.get('b64') === '1';
-      session.attachWebSocket(ws, socket);
-      session.start();
-      // Now rather than in this tick's flush: the open packet (and, for a v3 client, what `/`'s onOpen sent) joins the 101.
-      session.flush();
-    });
-    // ws answers an upgrade synchronously (we give it no verifyClient): the 101 or a refusal is written by now.
-    socket.uncork();
+    try {
+      const ws = acceptWebSocket(request.req, socket, head, this.settings.maxPayload);
+      if (ws) this.#openWebSocket(ws, request, dialect, existing);
+    } finally {
+      socket.uncork();
+    }
   }
 
-  #wsServer(): WebSocketServer {
-    this.#webSocketServer ??= new WebSocketServer({ noServer: true, maxPayload: this.settings.maxPayload, perMessageDeflate: false, clientTracking: false });
-    return this.#webSocketServer;
+  #openWebSocket(ws: ServerWebSocket, request: EngineRequest, dialect: EngineDialect, existing: EngineSession | undefined): void {
+    if (existing) {
+      existing.base64Only = request.query.get('b64') === '1';
+      existing.probe(ws);
+      return;
+    }
+    const session = new EngineSession(this, dialect, 'websocket', describeRequest(request.req, request.search, this.settings.trustProxy));
+    try {
+      this.hub.register(session);
+    } catch (error) {
+      refuseSocket(ws, error, this.logger, '[engine.io] websocket');
+      return;
+    }
+    session.base64Only = request.query.get('b64') === '1';
+    session.attachWebSocket(ws);
+    session.start();
+    // Now rather than in this tick's flush: the open packet (and, for a v3 client, what `/`'s onOpen sent) joins the 101.
+    session.flush();
   }
 
   stamperFor(namespace: string): StampingEncoder {
@@ -325,7 +324,6 @@ export class EioServer implements ProtocolServer, EngineHost {
 
   close(): void {
     this.recovery?.close();
-    this.#webSocketServer?.close();
   }
 }
 

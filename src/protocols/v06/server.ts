@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocketServer } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { RequestError } from '../../errors';
 import { CLIENT_06_PATH, CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
@@ -22,7 +21,6 @@ import { Session, type SessionHost, type SessionOptions } from './session';
 import type { SessionSink } from './sink';
 import type { TransportName } from './transport-names';
 import type { HttpTransport, TransportContext, TransportRequest, UpgradeTransport } from './transports/transport';
-import { createWebSocketServer } from './transports/websocket';
 import type { V06_TRANSPORTS } from './index';
 
 /** Transports that keep a connection open and so need heartbeats to notice a dead peer. */
@@ -68,7 +66,6 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
   readonly #flushes = new FlushScheduler();
   readonly #streamingSessionOptions: SessionOptions;
   readonly #pollingSessionOptions: SessionOptions;
-  #webSocketServer: WebSocketServer | null = null;
 
   constructor(environment: ProtocolEnvironment, transports: typeof V06_TRANSPORTS) {
     const { settings } = environment;
@@ -185,11 +182,6 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     return session && session.transport === transport ? session : undefined;
   }
 
-  webSocketServer(): WebSocketServer {
-    this.#webSocketServer ??= createWebSocketServer(this.settings.maxMessageSize);
-    return this.#webSocketServer;
-  }
-
   countBytes(direction: 'in' | 'out', bytes: number): void {
     if (direction === 'in') this.hub.counters.bytesIn += bytes;
     else this.hub.counters.bytesOut += bytes;
@@ -199,9 +191,5 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
 
   scheduleFlush(session: Session): void {
     this.#flushes.schedule(session);
-  }
-
-  close(): void {
-    this.#webSocketServer?.close();
   }
 }

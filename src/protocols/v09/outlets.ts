@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { HttpAnswer } from '../../http/answer';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 import { scriptStringLiteral } from '../../http/script-escape';
 import type { DeadlineClock, Expirable } from '../../session/deadline-clock';
-import { encodeFrame, framePayloadLength, writeEncodedFrame } from '../../websocket/frame-writer';
+import { encodeFrame, framePayloadLength } from '../../websocket/frame-writer';
+import type { ServerWebSocket } from '../../websocket/rfc6455';
 import { encodePayload } from './codec';
 
 /**
@@ -32,9 +32,7 @@ export class WebSocketOutlet implements Outlet {
   readonly persistent = true;
 
   constructor(
-    private readonly ws: WebSocket,
-    /** The TCP socket under it, where tornadio writes its data frames (websocket/frame-writer.ts). */
-    private readonly tcp: Duplex,
+    private readonly ws: ServerWebSocket,
     private readonly countBytes: ByteCounter,
     private readonly maxBufferedBytes: number,
     private readonly overflow: () => void,
@@ -42,9 +40,9 @@ export class WebSocketOutlet implements Outlet {
 
   write(packets: readonly string[]): boolean {
     const frame = encodeFrame(encodePayload(packets), false);
-    writeEncodedFrame(this.ws, this.tcp, frame);
+    this.ws.sendFrame(frame);
     this.countBytes(framePayloadLength(frame));
-    // A peer that stops reading grows ws's buffer instead of our queue: the same cap.
+    // A peer that stops reading grows the socket's buffer instead of our queue: the same cap.
     if (this.ws.bufferedAmount > this.maxBufferedBytes) this.overflow();
     return true;
   }

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ConnectionClass } from '../../connection';
 import { RequestError } from '../../errors';
 import type { RelayedRequest } from '../../cluster/relay';
@@ -22,6 +21,7 @@ import { DeadlineClock } from '../../session/deadline-clock';
 import { FlushScheduler } from '../../session/flush-scheduler';
 import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
+import { acceptWebSocket, type ServerWebSocket } from '../../websocket/rfc6455';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
 import { PacketDecodeError } from './codec';
 import { EndpointEncoder } from './endpoint';
@@ -75,7 +75,6 @@ export class V09Server implements ProtocolServer, V09Host {
   readonly #enabled: ReadonlySet<V09TransportName>;
   /** `:heartbeatTimeout:closeTimeout:transports`, the same after every session id. */
   readonly #handshakeTail: string;
-  #webSocketServer: WebSocketServer | null = null;
 
   constructor(environment: ProtocolEnvironment) {
     const { settings } = environment;
@@ -290,36 +289,29 @@ export class V09Server implements ProtocolServer, V09Host {
     if (!this.#origins.allows(typeof origin === 'string' ? origin : undefined)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
     const session = this.#session(path.sessionId);
     const transport = path.transport;
-    this.#wsServer().handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket, session, transport));
+    const ws = acceptWebSocket(req, socket, head, this.settings.maxMessageSize);
+    if (ws) this.#accept(ws, session, transport);
   }
 
-  #accept(ws: WebSocket, socket: Duplex, session: V09Session, transport: V09TransportName): void {
-    const outlet = new WebSocketOutlet(ws, socket, (bytes) => void (this.hub.counters.bytesOut += bytes), this.settings.maxQueuedBytes, () =>
+  #accept(ws: ServerWebSocket, session: V09Session, transport: V09TransportName): void {
+    const outlet = new WebSocketOutlet(ws, (bytes) => void (this.hub.counters.bytesOut += bytes), this.settings.maxQueuedBytes, () =>
       session.fail('websocket send buffer over its limit'),
     );
-    ws.on('message', (data: RawData) => {
-      const text = rawText(data);
-      this.hub.counters.bytesIn += Buffer.byteLength(text);
-      try {
-        session.receive(text);
-      } catch (failure) {
-        if (!(failure instanceof PacketDecodeError)) throw failure;
-        session.fail(failure.message);
-      }
+    ws.listen({
+      onWebSocketMessage: (_ws, data) => {
+        this.hub.counters.bytesIn += data.length;
+        try {
+          session.receive(data.toString('utf8'));
+        } catch (failure) {
+          if (!(failure instanceof PacketDecodeError)) throw failure;
+          session.fail(failure.message);
+        }
+      },
+      onWebSocketError: (_ws, reason, code) => this.logger.warn(`[0.9 ${session.id}] ${transport}: ${reason} (closing with ${code})`),
+      // A 0.9 client whose socket drops handshakes anew: the session is over.
+      onWebSocketClose: () => session.lost(outlet, `${transport} closed`),
     });
-    ws.on('error', (error: Error) => this.logger.warn(`[0.9 ${session.id}] ${transport}: ${error.message}`));
-    // A 0.9 client whose socket drops handshakes anew: the session is over.
-    ws.on('close', () => session.lost(outlet, `${transport} closed`));
     session.attach(outlet, transport);
-  }
-
-  #wsServer(): WebSocketServer {
-    this.#webSocketServer ??= new WebSocketServer({ noServer: true, maxPayload: this.settings.maxMessageSize, perMessageDeflate: false, clientTracking: false });
-    return this.#webSocketServer;
-  }
-
-  close(): void {
-    this.#webSocketServer?.close();
   }
 }
 
@@ -335,9 +327,4 @@ function formPayload(body: string): string {
   }
   if (typeof payload !== 'string') throw new PacketDecodeError('the form field "d" is not a JSON string');
   return payload;
-}
-
-function rawText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
 }

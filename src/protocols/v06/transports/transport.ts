@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocketServer } from 'ws';
 import type { OriginPolicy } from '../../../http/origin';
 import type { Logger } from '../../../logger';
 import type { ResolvedRouterSettings } from '../../../settings';
@@ -33,8 +32,6 @@ export interface TransportContext {
   ): void;
   /** The live session with this id opened over this transport, if any. */
   findSession(id: string, transport: TransportName): Session | undefined;
-  /** The `ws` server both websocket transports share, made on first use. */
-  webSocketServer(): WebSocketServer;
   /** Counts bytes for `router.stats`. */
   countBytes(direction: 'in' | 'out', bytes: number): void;
 }
