@@ -81,14 +81,12 @@ export function encodeControlFrame(opcode: number, payload: Buffer): Buffer {
   return frame;
 }
 
-/** Writes a frame made by `encodeFrame`. */
-export function writeEncodedFrame(socket: Duplex, frame: Buffer): void {
-  socket.write(frame);
-}
-
 /** Writes one message as a single frame. A large Buffer is not copied: its header and it go in two writes under one cork. */
 export function writeFrame(socket: Duplex, payload: string | Buffer, binary: boolean): void {
-  if (typeof payload === 'string' || payload.length <= COPY_LIMIT) return writeEncodedFrame(socket, encodeFrame(payload, binary));
+  if (typeof payload === 'string' || payload.length <= COPY_LIMIT) {
+    socket.write(encodeFrame(payload, binary));
+    return;
+  }
   const header = Buffer.allocUnsafe(headerLength(payload.length));
   writeHeader(header, binary ? FIN_BINARY : FIN_TEXT, payload.length);
   socket.cork();

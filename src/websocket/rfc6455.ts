@@ -13,13 +13,13 @@
  * README's benchmark section). tornadio never compresses (no extensions are
  * offered or accepted), so none of permessage-deflate is here.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RequestError } from '../errors';
-import { encodeControlFrame, writeFrame, writeEncodedFrame } from './frame-writer';
+import { encodeControlFrame, encodeFrame, writeFrame } from './frame-writer';
 
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** A key is 16 random bytes in base64 (§4.1): 22 characters and `==`. */
@@ -86,13 +86,17 @@ function handshakeResponse(req: IncomingMessage): string {
   const version = header(req, 'sec-websocket-version');
   // 8 is hybi-10 (Chrome 14–15, Firefox 7–10): the same framing as 13.
   if (version !== '13' && version !== '8') throw new RequestError('BAD_REQUEST', 'missing or unsupported Sec-WebSocket-Version (13 and 8 are spoken)');
-  const accept = createHash('sha1').update(key + ACCEPT_GUID).digest('base64');
+  const accept = sha1Base64(key + ACCEPT_GUID);
   const subprotocol = chosenSubprotocol(header(req, 'sec-websocket-protocol'));
   return (
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
     `Sec-WebSocket-Accept: ${accept}\r\n${subprotocol === null ? '' : `Sec-WebSocket-Protocol: ${subprotocol}\r\n`}\r\n`
   );
 }
+
+/** `crypto.hash` where Node has it (20.12+): one call, no Hash object; a Hash on older Nodes. */
+const sha1Base64: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text, 'base64') : (text) => crypto.createHash('sha1').update(text).digest('base64');
 
 function onTcpData(this: Duplex & Carrier, chunk: Buffer): void {
   this[CONNECTION]?.receive(chunk);
@@ -115,10 +119,13 @@ interface Carrier {
 }
 
 /**
- * Answers an RFC 6455 handshake on an upgraded socket: the 101 is written at
- * once (corked by the caller when a first frame should join it). Messages are
- * read from `listen` on, including any that came with the request (`head`).
- * Throws a RequestError for a handshake to refuse; nothing is written then.
+ * Answers an RFC 6455 handshake on an upgraded socket. The 101 goes out with
+ * the first frame sent, in one Buffer and one write (the first write of a
+ * connection costs the most: a writev of two would cost more than the 101),
+ * or alone at `completeHandshake`, which the caller calls at the end of the
+ * tick it accepted the socket in. Messages are read from `listen` on,
+ * including any that came with the request (`head`). Throws a RequestError
+ * for a handshake to refuse; nothing is written then.
  */
 export function acceptWebSocket(req: IncomingMessage, tcp: Duplex, head: Buffer, maxPayload: number): ServerWebSocket | null {
   const response = handshakeResponse(req);
@@ -146,6 +153,8 @@ export class ServerWebSocket {
   #done = false;
   #peerCode = CLOSE_ABNORMAL;
   #closeTimer: NodeJS.Timeout | null = null;
+  /** The 101 response, until it is written (with the first frame, or by completeHandshake). */
+  #response: string | null;
 
   constructor(
     /** The TCP (or TLS) socket under it. */
@@ -163,8 +172,30 @@ export class ServerWebSocket {
     tcp.on('end', onTcpEnd);
     tcp.on('close', onTcpClose);
     tcp.on('error', onTcpError);
-    tcp.write(response, 'latin1');
+    this.#response = response;
     if (head.length > 0) this.#hold(head);
+  }
+
+  /** Writes the 101 if no frame has taken it along yet. */
+  completeHandshake(): void {
+    const response = this.#response;
+    if (response === null) return;
+    this.#response = null;
+    if (this.tcp.writable) this.tcp.write(response, 'latin1');
+  }
+
+  /** Writes `frame`, behind the 101 when that has not gone out yet. */
+  #write(frame: Buffer): void {
+    const response = this.#response;
+    if (response === null) {
+      this.tcp.write(frame);
+      return;
+    }
+    this.#response = null;
+    const joined = Buffer.allocUnsafe(response.length + frame.length);
+    joined.write(response, 0, 'latin1');
+    frame.copy(joined, response.length);
+    this.tcp.write(joined);
   }
 
   /** From now on messages, errors and the close go to `listener`, starting with what is already here. A later call hands the socket to another. */
@@ -186,14 +217,15 @@ export class ServerWebSocket {
   /** Sends one message; false when the socket is closing and nothing was sent. */
   send(payload: string | Buffer, binary = false): boolean {
     if (!this.isOpen) return false;
-    writeFrame(this.tcp, payload, binary);
+    if (this.#response !== null) this.#write(encodeFrame(payload, binary));
+    else writeFrame(this.tcp, payload, binary);
     return true;
   }
 
   /** Sends a frame made by `encodeFrame` (the same Buffer may go to many sockets); false when the socket is closing. */
   sendFrame(frame: Buffer): boolean {
     if (!this.isOpen) return false;
-    writeEncodedFrame(this.tcp, frame);
+    this.#write(frame);
     return true;
   }
 
@@ -390,7 +422,7 @@ export class ServerWebSocket {
   }
 
   #writeControl(opcode: number, payload: Buffer): void {
-    if (this.tcp.writable) this.tcp.write(encodeControlFrame(opcode, payload));
+    if (this.tcp.writable) this.#write(encodeControlFrame(opcode, payload));
   }
 
   #armCloseTimer(): void {

@@ -42,7 +42,8 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function startHarness(): Promise<Harness> {
+/** `greeting`: a frame the server sends as it accepts, before completing the handshake (as every protocol's first frame goes). */
+async function startHarness(greeting?: string): Promise<Harness> {
   const accepted: Harness['accepted'] = [];
   const refusals: RequestError[] = [];
   const server = http.createServer((_req, res) => res.writeHead(404).end());
@@ -55,6 +56,8 @@ async function startHarness(): Promise<Harness> {
       if (!ws) return;
       const recorder = new Recorder();
       ws.listen(recorder);
+      if (greeting !== undefined) ws.send(greeting);
+      ws.completeHandshake();
       accepted.push({ socket: ws, recorder });
     } catch (error) {
       refusals.push(error as RequestError);
@@ -304,6 +307,31 @@ describe('RFC 6455 server socket', () => {
       await waitUntil('the server close', () => client.recorder.events.closes.length === 1);
       expect(client.recorder.events.closes).toEqual([1006]);
     });
+  });
+
+  test('a first frame sent as the socket is accepted leaves in one write with the 101, and completing the handshake adds nothing', async () => {
+    await harness.close();
+    harness = await startHarness('hello');
+    const tcp = connect(harness.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    tcp.on('data', (chunk: Buffer) => chunks.push(chunk));
+    tcp.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    await waitUntil('the greeting', () => Buffer.concat(chunks).includes('hello'));
+    // One write on loopback arrives as one chunk.
+    expect(chunks).toHaveLength(1);
+    const bytes = chunks[0];
+    const headEnd = bytes.indexOf('\r\n\r\n') + 4;
+    expect(bytes.subarray(0, headEnd).toString()).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    expect(serverFrames(bytes.subarray(headEnd))).toEqual([{ opcode: 0x1, payload: Buffer.from('hello') }]);
+    // A ping's pong comes after anything the server wrote in the meantime: between them, nothing.
+    tcp.write(clientFrame(0x89, Buffer.from('p')));
+    await waitUntil('the pong', () => Buffer.concat(chunks).length > bytes.length);
+    await waitUntil('the whole pong', () => Buffer.concat(chunks).length >= bytes.length + 3);
+    expect(serverFrames(Buffer.concat(chunks).subarray(headEnd))).toEqual([
+      { opcode: 0x1, payload: Buffer.from('hello') },
+      { opcode: 0xa, payload: Buffer.from('p') },
+    ]);
+    tcp.destroy();
   });
 
   describe('frames no real client sends, from a raw TCP client', () => {

@@ -286,13 +286,13 @@ export class EioServer implements ProtocolServer, EngineHost {
     } else {
       this.hub.checkCapacity();
     }
-    // Hold writes until the session is open, so the 101 and the open packet leave in one write.
-    socket.cork();
+    const ws = acceptWebSocket(request.req, socket, head, this.settings.maxPayload);
+    if (!ws) return;
     try {
-      const ws = acceptWebSocket(request.req, socket, head, this.settings.maxPayload);
-      if (ws) this.#openWebSocket(ws, request, dialect, existing);
+      // The open packet takes the 101 along in one write.
+      this.#openWebSocket(ws, request, dialect, existing);
     } finally {
-      socket.uncork();
+      ws.completeHandshake();
     }
   }
 

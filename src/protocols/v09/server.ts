@@ -290,7 +290,12 @@ export class V09Server implements ProtocolServer, V09Host {
     const session = this.#session(path.sessionId);
     const transport = path.transport;
     const ws = acceptWebSocket(req, socket, head, this.settings.maxMessageSize);
-    if (ws) this.#accept(ws, session, transport);
+    if (!ws) return;
+    try {
+      this.#accept(ws, session, transport);
+    } finally {
+      ws.completeHandshake();
+    }
   }
 
   #accept(ws: ServerWebSocket, session: V09Session, transport: V09TransportName): void {

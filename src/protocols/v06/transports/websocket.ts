@@ -75,14 +75,13 @@ export class WebSocketTransport implements UpgradeTransport {
     // The drafts of 2010 (Flash's web-socket-js, Safari 5, old Chrome and Opera) on the same paths.
     const draft = hixieDraftOf(request.req.headers);
     if (draft !== null) return acceptHixieUpgrade(this.name, draft, request, socket, head, this.context);
-    // Hold writes until the session is open, so the 101 response and the
-    // session id (when onOpen answers at once) leave in one write.
-    socket.cork();
+    const ws = acceptWebSocket(request.req, socket, head, this.context.settings.maxMessageSize);
+    if (!ws) return;
     try {
-      const ws = acceptWebSocket(request.req, socket, head, this.context.settings.maxMessageSize);
-      if (ws) this.#open(ws, request);
+      // The session id (when onOpen answers at once) takes the 101 along in one write.
+      this.#open(ws, request);
     } finally {
-      socket.uncork();
+      ws.completeHandshake();
     }
   }
 
