@@ -5,6 +5,7 @@ import type { AdapterFactory } from '../hub/hub-namespace';
 import { nodeTagOf, SessionIdIssuer, tagOfSessionId } from '../hub/session-id';
 import type { RouterStats } from '../hub/stats';
 import { describeError, type Logger } from '../logger';
+import type { RemoteRecoveryAnswer } from '../protocols/eio/recovery';
 import type { ResolvedClusterSettings } from '../settings';
 import { ClusterAdapter, type ClusterPeers } from './cluster-adapter';
 import { Forwarder, FORWARDED_HEADER, type ForwardCounters } from './forwarder';
@@ -75,6 +76,10 @@ export class RedisCluster implements ClusterPeers {
   };
   #closing: Promise<void> | null = null;
   #handOver: RecoveryHandOver = () => null;
+  /** How many operations this node has published: the `seq` of the last. */
+  #published = 0;
+  /** For each other node, the `seq` of its last operation applied here. */
+  readonly #applied = new Map<string, number>();
 
   constructor(options: RedisClusterOptions) {
     const { settings, logger } = options;
@@ -137,13 +142,26 @@ export class RedisCluster implements ClusterPeers {
    * to hand over its recovery state; null when this node owns it or no live
    * node does. Resolves to null when the owner does not answer in time.
    */
-  takeRecovery(namespace: string, pid: string, offset: string): Promise<unknown> | null {
+  takeRecovery(namespace: string, pid: string, offset: string, maxMissed: number): Promise<RemoteRecoveryAnswer> | null {
     const tag = tagOfSessionId(pid);
     if (tag === null || tag === this.sessionIds.tag) return null;
     const owner = this.#directory.byTag(tag);
     if (!owner) return null;
+    // Opened before the question goes out: from here on, broadcasts may reach neither node's copy of the connection.
+    const window = this.#adapters.get(namespace)?.openWindow(maxMissed);
     const question: QuestionMessage['question'] = { kind: 'recover', namespace, pid, offset };
-    return this.#questions.ask([owner.nodeId], (id) => this.#publishQuestion(id, question)).then(({ answers }) => answers.get(owner.nodeId) ?? null);
+    const asked = this.#questions.ask([owner.nodeId], (id) => this.#publishQuestion(id, question));
+    return asked.then(
+      ({ answers }) => {
+        const { state, applied } = (answers.get(owner.nodeId) ?? {}) as { state?: unknown; applied?: unknown };
+        const counts = typeof applied === 'object' && applied !== null ? (applied as Record<string, number>) : {};
+        return { state: state ?? null, lateBroadcasts: (id, rooms) => window?.close(id, rooms, counts) ?? [] };
+      },
+      (error: unknown) => {
+        window?.close('', [], {});
+        throw error;
+      },
+    );
   }
 
   get health(): ClusterHealth {
@@ -194,9 +212,18 @@ export class RedisCluster implements ClusterPeers {
 
   // ---- ClusterPeers: what the adapters ask of the other nodes ----
 
-  publish(namespace: string, selection: WireSelection, operation: ClusterOperation): void {
-    const message: OperationMessage = { from: this.nodeId, namespace, selection, operation };
+  publish(namespace: string, selection: WireSelection, operation: ClusterOperation): number {
+    const seq = ++this.#published;
+    const message: OperationMessage = { from: this.nodeId, seq, namespace, selection, operation };
     this.#link.publish(this.#channels.operations, encodeWire(message));
+    return seq;
+  }
+
+  /** Each node's count of operations this node has applied (its own: published), as a handed-over recovery reports it. */
+  #appliedCounts(): Record<string, number> {
+    const counts = Object.fromEntries(this.#applied);
+    counts[this.nodeId] = this.#published;
+    return counts;
   }
 
   async fetchRemote(namespace: string, selection: WireSelection): Promise<ConnectionSummary[]> {
@@ -248,8 +275,10 @@ export class RedisCluster implements ClusterPeers {
   #onOperation(text: string): void {
     const message = this.#decode<OperationMessage>(text, 'operation');
     if (!message) return;
+    const seq = typeof message.seq === 'number' ? message.seq : 0;
+    this.#applied.set(message.from, seq);
     try {
-      this.#adapters.get(message.namespace)?.applyRemote(message.selection, message.operation);
+      this.#adapters.get(message.namespace)?.applyRemote(message.selection, message.operation, message.from, seq);
     } catch (error) {
       this.#logger.error(`[cluster] operation from ${message.from} failed: ${describeError(error)}`);
     }
@@ -267,7 +296,8 @@ export class RedisCluster implements ClusterPeers {
     if (question.kind === 'recover') {
       // Asked of one node only: the others keep silent, or their answer would end the question.
       if (tagOfSessionId(question.pid) !== this.sessionIds.tag) return;
-      return answer(this.#handOver(question.namespace, question.pid, question.offset));
+      // With this node's counts of what it has applied, so the asker adds only what came after (see BroadcastWindow).
+      return answer({ state: this.#handOver(question.namespace, question.pid, question.offset), applied: this.#appliedCounts() });
     }
     const adapter = this.#adapters.get(question.namespace);
     if (!adapter) return answer([]);

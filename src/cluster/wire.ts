@@ -22,6 +22,8 @@ export type ClusterOperation =
 
 export interface OperationMessage {
   readonly from: string;
+  /** The sending node's count of its operations: each node applies another's in this order (Redis keeps a publisher's order). */
+  readonly seq: number;
   readonly namespace: string;
   readonly selection: WireSelection;
   readonly operation: ClusterOperation;

@@ -15,7 +15,7 @@ import { framePayloadLength } from '../../websocket/frame-writer';
 import type { ServerWebSocket, WebSocketListener } from '../../websocket/rfc6455';
 import { jsonpScript } from './v3/jsonp';
 import { SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from './socket-codec';
-import { SentLog, type RecoveredState, type RecoveryStore } from './recovery';
+import { SentLog, type RecoveredState, type RecoveryStore, type RemoteRecovery } from './recovery';
 import { EioSocket, enginePacketsOf, type NamespaceEncoder, type SocketCarrier, type SocketRecovery, type StampingEncoder } from './socket';
 
 /** What a session needs from the Engine.IO server of its router. */
@@ -352,13 +352,33 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     // The node it dropped from hands its state over: what the client sends meanwhile waits, in order.
     const waiting: SocketPacket[] = [];
     (this.#recovering ??= new Map()).set(nsp, waiting);
-    void elsewhere.then((state) => {
+    void elsewhere.then(({ state, lateBroadcasts }) => {
       this.#recovering?.delete(nsp);
-      if (this.#closed) return;
-      if (state?.rooms.length) this.host.hub.namespace(nsp).adapter.addAll(state.id, state.rooms);
-      const socket = this.#openSocket(nsp, ConnectionType, request, auth, store, state && { pid, state });
+      if (this.#closed || !state) {
+        lateBroadcasts('', []);
+        if (this.#closed) return;
+      }
+      const recovered = state && this.#withLateBroadcasts(nsp, state, lateBroadcasts);
+      const socket = this.#openSocket(nsp, ConnectionType, request, auth, store, recovered && { pid, state: recovered });
       for (const early of waiting) socket.receive(early);
     });
+  }
+
+  /**
+   * Joins a connection recovered from another node to its rooms here, and adds to what it missed
+   * the broadcasts that reached neither node meanwhile; null (a fresh start) when there were too many.
+   */
+  #withLateBroadcasts(nsp: string, state: RecoveredState, lateBroadcasts: RemoteRecovery['lateBroadcasts']): RecoveredState | null {
+    const { adapter } = this.host.hub.namespace(nsp);
+    if (state.rooms.length) adapter.addAll(state.id, state.rooms);
+    const late = lateBroadcasts(state.id, state.rooms);
+    if (late === null) {
+      adapter.delAll(state.id);
+      return null;
+    }
+    if (late.length === 0) return state;
+    const stamper = this.host.stamperFor(nsp);
+    return { ...state, missed: state.missed.concat(late.map((packet) => stamper.encode(packet))) };
   }
 
   /** Makes the namespace's socket and runs its `onOpen`, recovered when `recovered` says from what. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HubNamespace } from '../../hub/hub-namespace';
 import type { WaitingMember } from '../../hub/local-namespace';
-import type { BroadcastEncodings, PacketEncoder } from '../../hub/packet';
+import type { BroadcastEncodings, OutgoingPacket, PacketEncoder } from '../../hub/packet';
 import type { Logger } from '../../logger';
 import type { ResolvedRecoverySettings } from '../../settings';
 import type { EnginePacket } from './engine-codec';
@@ -63,6 +63,13 @@ export class SentLog {
   }
 }
 
+/** A recovery from another node, as the connection coming back here takes it: the state, checked, and the late broadcasts. */
+export interface RemoteRecovery {
+  readonly state: RecoveredState | null;
+  /** See RemoteRecoveryAnswer; call it once, whatever the state (it ends the recording). */
+  lateBroadcasts(id: string, rooms: readonly string[]): OutgoingPacket[] | null;
+}
+
 /** What a dropped connection hands to the connection that recovers it. */
 export interface RecoveredState {
   readonly id: string;
@@ -76,9 +83,22 @@ export interface RecoveredState {
  * The other nodes of a cluster, as recovery needs them: a client may come
  * back to any node, and the node it dropped from hands its state over.
  */
+/** What the node owning a dropped connection answered, and the broadcasts that reached neither node meanwhile. */
+export interface RemoteRecoveryAnswer {
+  /** The handed-over state as it came over the wire (checked by the asker), or null. */
+  readonly state: unknown;
+  /**
+   * Called once the connection has joined its rooms here: the broadcasts,
+   * for a connection of this id in these rooms, that came after the owner
+   * answered or before the rooms were joined. Null when there were more than
+   * maxMissed.
+   */
+  lateBroadcasts(id: string, rooms: readonly string[]): OutgoingPacket[] | null;
+}
+
 export interface RecoveryPeers {
   /** Asks the node owning `pid` for its dropped connection's state; null when no other live node owns it. */
-  takeRecovery(namespace: string, pid: string, offset: string): Promise<unknown> | null;
+  takeRecovery(namespace: string, pid: string, offset: string, maxMissed: number): Promise<RemoteRecoveryAnswer> | null;
   /** How this node answers that question for its own dropped connections. */
   handOverRecoveryWith(handOver: (namespace: string, pid: string, offset: string) => unknown): void;
 }
@@ -191,13 +211,16 @@ export class RecoveryStore {
    * its state over (null when it has none, does not answer in time, or there
    * is no such node). Null at once when no other node can own `pid`.
    */
-  takeRemote(pid: string, offset: string, namespace: string): Promise<RecoveredState | null> | null {
-    const asked = this.peers?.takeRecovery(namespace, pid, offset);
+  takeRemote(pid: string, offset: string, namespace: string): Promise<RemoteRecovery> | null {
+    const asked = this.peers?.takeRecovery(namespace, pid, offset, this.settings.maxMissed);
     if (!asked) return null;
-    return asked.then(recoveredStateOf, (error: unknown) => {
-      this.logger.warn(`[recovery] asking for ${pid.slice(0, 40)} failed: ${String(error)}`);
-      return null;
-    });
+    return asked.then(
+      (answer) => ({ state: recoveredStateOf(answer.state), lateBroadcasts: (id, rooms) => answer.lateBroadcasts(id, rooms) }),
+      (error: unknown) => {
+        this.logger.warn(`[recovery] asking for ${pid.slice(0, 40)} failed: ${String(error)}`);
+        return { state: null, lateBroadcasts: () => [] };
+      },
+    );
   }
 
   /** Another node asks for one of ours: its state leaves with it, rooms and all. */
