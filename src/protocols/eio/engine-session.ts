@@ -130,7 +130,9 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
 
   /**
    * Queues the open packet (and in v3 the default namespace's answer, which
-   * follows it unasked) and starts the timers that watch the client.
+   * follows it unasked) and starts the timers that watch the client. The
+   * caller writes the open packet at once (the handshake's answer, or the
+   * upgrade's flush), so no flush is scheduled for it.
    */
   start(): void {
     if (this.dialect.clientPings) this.host.silenceDeadlines.add((this.#silenceWatch = new SessionDeadline(this, SILENCE_REASON)));
@@ -138,7 +140,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     // A transport session that never joins a namespace is closed (as socket.io's connectTimeout).
     this.host.connectDeadlines.add((this.#connectWatch = new SessionDeadline(this, CONNECT_TIMEOUT_REASON)));
     // The same for every session of a server but the sid: written once (session ids need no JSON escaping).
-    this.send([{ type: 'open', data: `{"sid":"${this.id}",${this.host.handshakeTail(this.dialect, this.transport)}` }]);
+    this.#outbox.push({ type: 'open', data: `{"sid":"${this.id}",${this.host.handshakeTail(this.dialect, this.transport)}` });
     if (this.dialect.joinsRootImplicitly) this.#connect({ type: SocketPacketType.CONNECT, nsp: '/' });
   }
 
