@@ -86,7 +86,7 @@ export function refuseUpgrade(socket: Duplex, error: unknown, logger: Logger, an
   return refusal;
 }
 
-/** A socket that can be closed with a code and reason (a `ws` WebSocket). */
+/** A socket that can be closed with a code and reason (an RFC 6455 ServerWebSocket; a hixie socket ignores both). */
 export interface ClosableSocket {
   close(code?: number, reason?: string): void;
 }

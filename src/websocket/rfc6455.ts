@@ -8,8 +8,8 @@
  * with a Writable stream (its Receiver) and a Sender behind it, made and
  * wired for every connect. Here a connection is one object whose reader
  * works on the TCP socket's own chunks, and whose events go to one listener
- * object: about a sixth of the server's CPU per connect and half its heap
- * per idle connection less than `ws`, measured with `npm run bench` (the
+ * object: about a fifth less server CPU per connect and a third less heap
+ * per idle connection than with `ws`, measured with `npm run bench` (the
  * README's benchmark section). tornadio never compresses (no extensions are
  * offered or accepted), so none of permessage-deflate is here.
  */

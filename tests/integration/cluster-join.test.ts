@@ -23,13 +23,17 @@ afterAll(async () => {
 const BASE = '/socket.io/?EIO=4&transport=polling';
 const TEXT = { 'Content-Type': 'text/plain;charset=UTF-8' };
 
-/** Opens a v4 polling session on `owner`, then joins `/` and polls through `other`; retries the join for at most half a second. */
+/**
+ * Opens a v4 polling session on `owner`, then joins `/` and polls through
+ * `other`; retries the join for at most 2 s (a loaded CI machine), far
+ * below the 60 s heartbeat that would otherwise make the nodes known.
+ */
 async function servedThrough(owner: ClusterNode, other: ClusterNode): Promise<void> {
   const handshake = await httpRequest(owner.port, 'GET', BASE);
   const { sid } = JSON.parse(handshake.body.substring(1)) as { sid: string };
   let post = await httpRequest(other.port, 'POST', `${BASE}&sid=${sid}`, '40', TEXT);
   // The joining node may still be writing its entry as it listens: its announcement follows within a Redis round trip.
-  for (let tries = 0; post.status !== 200 && tries < 20; tries++) {
+  for (const deadline = Date.now() + 2000; post.status !== 200 && Date.now() < deadline; ) {
     await new Promise((resolve) => setTimeout(resolve, 25));
     post = await httpRequest(other.port, 'POST', `${BASE}&sid=${sid}`, '40', TEXT);
   }

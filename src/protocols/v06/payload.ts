@@ -4,8 +4,7 @@ import { encodeFrame } from '../../websocket/frame-writer';
  * Frames leaving together in one write, with their text and UTF-8 bytes
  * worked out once, on first use. A broadcast hands every session the same
  * payload, so 2,000 websockets cost one `join` and one UTF-8 encoding, not
- * 2,000 (`ws` would encode a string on every send), and one websocket
- * frame written to every socket.
+ * 2,000, and one websocket frame written to every socket.
  */
 export class Payload {
   #text: string | null = null;
