@@ -5,6 +5,7 @@ import { WebSocket, type RawData } from 'ws';
 import { RequestError } from '../../src/errors';
 import { encodeFrame, framePayloadLength } from '../../src/websocket/frame-writer';
 import { acceptWebSocket, type ServerWebSocket, type WebSocketListener } from '../../src/websocket/rfc6455';
+import { seededRandom } from '../helpers/random';
 
 // tornadio's own RFC 6455 server socket (src/websocket/rfc6455.ts), read and
 // written by a real `ws` client, and by a raw TCP client for what no real
@@ -12,6 +13,7 @@ import { acceptWebSocket, type ServerWebSocket, type WebSocketListener } from '.
 // closing handshake, and each protocol violation with its close code.
 
 const MAX_PAYLOAD = 100_000;
+const SEED = Number(process.env.FUZZ_SEED ?? 0x6455);
 
 interface Events {
   messages: Array<{ data: Buffer; binary: boolean }>;
@@ -459,6 +461,129 @@ describe('RFC 6455 server socket', () => {
       await raw.ended;
       await waitUntil('the server close', () => harness.accepted[0].recorder.events.closes.length === 1);
       expect(harness.accepted[0].recorder.events.closes).toEqual([1006]);
+    });
+  });
+
+  describe(`fuzzed frame streams (seed ${SEED}; reproduce with FUZZ_SEED)`, () => {
+    const TEXT = ['a', 'é', '中', '😀', '~', '\u2028', '\0', ' '];
+
+    /** A random stream of client frames and the messages it carries: whole and fragmented messages, pings between fragments. */
+    function randomStream(random: () => number): { bytes: Buffer; messages: Array<{ data: Buffer; binary: boolean }>; closeCode: number | null } {
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+      const frames: Buffer[] = [];
+      const messages: Array<{ data: Buffer; binary: boolean }> = [];
+      for (let m = Math.floor(random() * 5); m > 0; m--) {
+        const binary = random() < 0.4;
+        const length = pick([0, 1, 2, 125, 126, 127, 300, 4_000, 65_535, 65_536, 70_000]);
+        let data: Buffer;
+        if (binary) {
+          data = Buffer.alloc(length);
+          for (let i = 0; i < length; i++) data[i] = Math.floor(random() * 256);
+        }
+        else {
+          const pieces: Buffer[] = [];
+          for (let bytes = 0; bytes < length; ) {
+            const piece = Buffer.from(pick(TEXT));
+            pieces.push(piece);
+            bytes += piece.length;
+          }
+          data = Buffer.concat(pieces);
+        }
+        messages.push({ data, binary });
+        const parts = random() < 0.3 ? 1 + Math.floor(random() * 4) : 1;
+        // Fragments split anywhere, even inside a UTF-8 character: only the whole message must be UTF-8.
+        const cuts = Array.from({ length: parts - 1 }, () => Math.floor(random() * (data.length + 1))).sort((a, b) => a - b);
+        const bounds = [0, ...cuts, data.length];
+        for (let i = 0; i < parts; i++) {
+          const opcode = i === 0 ? (binary ? 0x2 : 0x1) : 0x0;
+          frames.push(clientFrame((i === parts - 1 ? 0x80 : 0) | opcode, data.subarray(bounds[i], bounds[i + 1])));
+          if (random() < 0.2) frames.push(clientFrame(0x89, Buffer.from('p')));
+        }
+      }
+      const closeCode = random() < 0.5 ? pick([1000, 1001, 3000, 4999]) : null;
+      if (closeCode !== null) {
+        const body = Buffer.alloc(2);
+        body.writeUInt16BE(closeCode, 0);
+        frames.push(clientFrame(0x88, body));
+      }
+      return { bytes: Buffer.concat(frames), messages, closeCode };
+    }
+
+    /** Breaks a stream: a flipped bit, a cut, noise put in, or a header byte replaced. */
+    function mutate(bytes: Buffer, random: () => number): Buffer {
+      const out = Buffer.from(bytes.length > 0 ? bytes : Buffer.from([0x81]));
+      const at = Math.floor(random() * out.length);
+      switch (Math.floor(random() * 4)) {
+        case 0:
+          out[at] ^= 1 << Math.floor(random() * 8);
+          return out;
+        case 1:
+          return out.subarray(0, at);
+        case 2:
+          return Buffer.concat([out.subarray(0, at), Buffer.from(Array.from({ length: 1 + Math.floor(random() * 8) }, () => Math.floor(random() * 256))), out.subarray(at)]);
+        default:
+          out[Math.min(at, 1)] = Math.floor(random() * 256);
+          return out;
+      }
+    }
+
+    /** Writes a stream in random pieces, then half-closes; resolves when the server side has closed. */
+    async function play(bytes: Buffer, random: () => number): Promise<{ recorder: Recorder }> {
+      const raw = await rawClient(harness);
+      await waitUntil('the server side', () => harness.accepted.length > 0);
+      const { recorder } = harness.accepted[harness.accepted.length - 1];
+      for (let offset = 0; offset < bytes.length; ) {
+        const size = 1 + Math.floor(random() * 20_000);
+        raw.tcp.write(bytes.subarray(offset, offset + size));
+        offset += size;
+      }
+      raw.tcp.end();
+      await raw.ended;
+      await waitUntil('the server close', () => recorder.events.closes.length === 1);
+      return { recorder };
+    }
+
+    test('streams as clients send them arrive message for message, whole and in order', async () => {
+      const random = seededRandom(SEED);
+      for (let round = 0; round < 40; round++) {
+        const stream = randomStream(random);
+        const { recorder } = await play(stream.bytes, random);
+        expect(recorder.events.errors).toEqual([]);
+        expect(recorder.events.messages.length).toBe(stream.messages.length);
+        recorder.events.messages.forEach((message, index) => {
+          expect(message.binary).toBe(stream.messages[index].binary);
+          expect(message.data.equals(stream.messages[index].data)).toBe(true);
+        });
+        expect(recorder.events.closes).toEqual([stream.closeCode ?? 1006]);
+        harness.accepted.length = 0;
+      }
+    });
+
+    test('broken streams end with a protocol close code or none, once, and never throw; a healthy client is served after them', async () => {
+      const random = seededRandom(SEED + 1);
+      const reasons = new Map<string, number>();
+      for (let round = 0; round < 150; round++) {
+        const stream = randomStream(random);
+        const { recorder } = await play(mutate(stream.bytes, random), random);
+        const { errors, messages, closes } = recorder.events;
+        expect(errors.length).toBeLessThanOrEqual(1);
+        for (const error of errors) {
+          expect([1002, 1007, 1009]).toContain(error.code);
+          const kind = error.reason.replace(/\d+/g, 'N');
+          reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
+        }
+        expect(closes).toHaveLength(1);
+        for (const message of messages) if (!message.binary) expect(Buffer.from(message.data.toString('utf8')).equals(message.data)).toBe(true);
+        harness.accepted.length = 0;
+      }
+      // Not a vacuous fuzz: many streams were refused, for several different reasons.
+      expect([...reasons.values()].reduce((sum, count) => sum + count, 0)).toBeGreaterThan(30);
+      expect(reasons.size).toBeGreaterThanOrEqual(3);
+      const healthy = await realClient(harness);
+      healthy.ws.send('after the storm');
+      await waitUntil('the message', () => healthy.recorder.events.messages.length === 1);
+      expect(healthy.recorder.events.messages[0].data.toString()).toBe('after the storm');
+      healthy.ws.terminate();
     });
   });
 
