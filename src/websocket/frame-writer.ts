@@ -60,7 +60,7 @@ export function encodeFrame(payload: string | Buffer, binary: boolean): Buffer {
   const offset = headerLength(payload.length);
   const frame = Buffer.allocUnsafe(offset + payload.length);
   writeHeader(frame, first, payload.length);
-  payload.copy(frame, offset);
+  frame.set(payload, offset);
   return frame;
 }
 
@@ -77,7 +77,7 @@ export function encodeControlFrame(opcode: number, payload: Buffer): Buffer {
   const frame = Buffer.allocUnsafe(2 + payload.length);
   frame[0] = 0x80 | opcode;
   frame[1] = payload.length;
-  payload.copy(frame, 2);
+  frame.set(payload, 2);
   return frame;
 }
 

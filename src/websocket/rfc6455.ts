@@ -194,7 +194,8 @@ export class ServerWebSocket {
     this.#response = null;
     const joined = Buffer.allocUnsafe(response.length + frame.length);
     joined.write(response, 0, 'latin1');
-    frame.copy(joined, response.length);
+    // Uint8Array's set, not Buffer's copy: the builtin is several times cheaper on a small frame.
+    joined.set(frame, response.length);
     this.tcp.write(joined);
   }
 
