@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ConnectionSummary } from '../hub/adapter';
 import type { AdapterFactory } from '../hub/hub-namespace';
+import type { OutgoingPacket } from '../hub/packet';
 import { nodeTagOf, SessionIdIssuer, tagOfSessionId } from '../hub/session-id';
 import type { RouterStats } from '../hub/stats';
 import { describeError, type Logger } from '../logger';
-import type { RemoteRecoveryAnswer } from '../protocols/eio/recovery';
 import type { ResolvedClusterSettings } from '../settings';
 import { ClusterAdapter, type ClusterPeers } from './cluster-adapter';
 import { Forwarder, FORWARDED_HEADER, type ForwardCounters } from './forwarder';
@@ -35,6 +35,18 @@ export interface ClusterHealth {
 
 /** What the owner of a dropped connection hands over, as plain data (binary kept as binary on the wire); null when it cannot. */
 export type RecoveryHandOver = (namespace: string, pid: string, offset: string) => unknown;
+
+/**
+ * The owner's answer to a recovery question, and the broadcasts that
+ * reached neither node meanwhile (see BroadcastWindow): what a protocol's
+ * recovery store (eio/recovery.ts) gets back from `takeRecovery`.
+ */
+export interface RemoteRecoveryAnswer {
+  /** The handed-over state as it came over the wire (checked by the asker), or null. */
+  readonly state: unknown;
+  /** Once the connection has joined its rooms here: the late broadcasts for it; null when more than maxMissed came. Call it once. */
+  lateBroadcasts(id: string, rooms: readonly string[]): OutgoingPacket[] | null;
+}
 
 /** Most cluster questions one node may have waiting at once. */
 const MAX_WAITING_QUESTIONS = 1000;

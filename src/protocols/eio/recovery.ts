@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HubNamespace } from '../../hub/hub-namespace';
 import type { WaitingMember } from '../../hub/local-namespace';
+import type { RemoteRecoveryAnswer } from '../../cluster/redis-cluster';
 import type { BroadcastEncodings, OutgoingPacket, PacketEncoder } from '../../hub/packet';
 import type { Logger } from '../../logger';
 import type { ResolvedRecoverySettings } from '../../settings';
@@ -83,19 +84,6 @@ export interface RecoveredState {
  * The other nodes of a cluster, as recovery needs them: a client may come
  * back to any node, and the node it dropped from hands its state over.
  */
-/** What the node owning a dropped connection answered, and the broadcasts that reached neither node meanwhile. */
-export interface RemoteRecoveryAnswer {
-  /** The handed-over state as it came over the wire (checked by the asker), or null. */
-  readonly state: unknown;
-  /**
-   * Called once the connection has joined its rooms here: the broadcasts,
-   * for a connection of this id in these rooms, that came after the owner
-   * answered or before the rooms were joined. Null when there were more than
-   * maxMissed.
-   */
-  lateBroadcasts(id: string, rooms: readonly string[]): OutgoingPacket[] | null;
-}
-
 export interface RecoveryPeers {
   /** Asks the node owning `pid` for its dropped connection's state; null when no other live node owns it. */
   takeRecovery(namespace: string, pid: string, offset: string, maxMissed: number): Promise<RemoteRecoveryAnswer> | null;
