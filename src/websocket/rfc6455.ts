@@ -45,7 +45,7 @@ export const CLOSE_MESSAGE_TOO_BIG = 1009;
 
 /** A message may come in at most this many fragments: each is an object held until the last, so their count is bounded as well as their bytes. */
 const MAX_FRAGMENTS = 1024;
-/** How long a peer has to answer our close frame (or to close its side) before the connection is cut. */
+/** How long a peer has to answer our close frame (or to close its side) before the connection is cut, unless the caller says otherwise. */
 const CLOSE_TIMEOUT_MS = 10_000;
 /** The longest frame header: 2 bytes, a 64-bit length and the mask. */
 const MAX_HEADER_BYTES = 14;
@@ -127,13 +127,13 @@ interface Carrier {
  * including any that came with the request (`head`). Throws a RequestError
  * for a handshake to refuse; nothing is written then.
  */
-export function acceptWebSocket(req: IncomingMessage, tcp: Duplex, head: Buffer, maxPayload: number): ServerWebSocket | null {
+export function acceptWebSocket(req: IncomingMessage, tcp: Duplex, head: Buffer, maxPayload: number, closeTimeoutMs = CLOSE_TIMEOUT_MS): ServerWebSocket | null {
   const response = handshakeResponse(req);
   if (!tcp.readable || !tcp.writable) {
     tcp.destroy();
     return null;
   }
-  return new ServerWebSocket(tcp, head, maxPayload, response);
+  return new ServerWebSocket(tcp, head, maxPayload, response, closeTimeoutMs);
 }
 
 /** One open RFC 6455 connection, server side. */
@@ -162,6 +162,7 @@ export class ServerWebSocket {
     head: Buffer,
     private readonly maxPayload: number,
     response: string,
+    private readonly closeTimeoutMs: number,
   ) {
     const socket = tcp as Partial<Socket> & Duplex & Carrier;
     // What the HTTP server armed for the request must not cut a long-lived socket; frames go out at once.
@@ -428,7 +429,7 @@ export class ServerWebSocket {
 
   #armCloseTimer(): void {
     if (this.#closeTimer || this.#done) return;
-    this.#closeTimer = setTimeout(() => this.tcp.destroy(), CLOSE_TIMEOUT_MS);
+    this.#closeTimer = setTimeout(() => this.tcp.destroy(), this.closeTimeoutMs);
     this.#closeTimer.unref();
   }
 }

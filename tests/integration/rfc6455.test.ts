@@ -45,7 +45,7 @@ interface Harness {
 }
 
 /** `greeting`: a frame the server sends as it accepts, before completing the handshake (as every protocol's first frame goes). */
-async function startHarness(greeting?: string): Promise<Harness> {
+async function startHarness(greeting?: string, closeTimeoutMs?: number): Promise<Harness> {
   const accepted: Harness['accepted'] = [];
   const refusals: RequestError[] = [];
   const server = http.createServer((_req, res) => res.writeHead(404).end());
@@ -54,7 +54,7 @@ async function startHarness(greeting?: string): Promise<Harness> {
     tcpSockets.add(socket);
     socket.on('close', () => tcpSockets.delete(socket));
     try {
-      const ws = acceptWebSocket(req, socket, head, MAX_PAYLOAD);
+      const ws = acceptWebSocket(req, socket, head, MAX_PAYLOAD, closeTimeoutMs);
       if (!ws) return;
       const recorder = new Recorder();
       ws.listen(recorder);
@@ -452,6 +452,24 @@ describe('RFC 6455 server socket', () => {
       await waitUntil('the answer', () => healthy.received.length === 1);
       expect(healthy.received[0].data.toString()).toBe('and so am I');
       healthy.ws.terminate();
+    });
+
+    test('a peer that never answers our close frame is cut off after the close timeout (1006)', async () => {
+      await harness.close();
+      harness = await startHarness(undefined, 1000);
+      const raw = await rawClient(harness);
+      await waitUntil('the server side', () => harness.accepted.length === 1);
+      const { socket, recorder } = harness.accepted[0];
+      socket.close(1001);
+      await waitUntil('our close frame', () => serverFrames(raw.bytes()).length === 1);
+      expect(closeCodeOf(serverFrames(raw.bytes())[0])).toBe(1001);
+      // Until the peer answers, the server still reads (RFC 6455 §5.5.1): the connection was not cut at once.
+      raw.tcp.write(clientFrame(0x81, Buffer.from('still here')));
+      await waitUntil('the late message', () => recorder.events.messages.length === 1);
+      // The client never answers and never closes its side: only the timer can end the connection.
+      await raw.ended;
+      await waitUntil('the server close', () => recorder.events.closes.length === 1);
+      expect(recorder.events.closes).toEqual([1006]);
     });
 
     test('a client that half-closes without a close frame gets our side closed too', async () => {
