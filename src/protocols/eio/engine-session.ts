@@ -11,7 +11,7 @@ import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-cl
 import type { ResolvedRouterSettings } from '../../settings';
 import type { EngineDialect } from './dialect';
 import type { EnginePacket } from './engine-codec';
-import { framePayloadLength } from '../../websocket/frame-writer';
+import { encodeFrame, framePayloadLength } from '../../websocket/frame-writer';
 import type { ServerWebSocket, WebSocketListener } from '../../websocket/rfc6455';
 import { jsonpScript } from './v3/jsonp';
 import { SocketDecodeError, SocketPacketDecoder, SocketPacketType, type SocketPacket } from './socket-codec';
@@ -48,6 +48,16 @@ export type EngineTransport = 'polling' | 'websocket';
 const MAX_ATTACHMENTS = 64;
 const CONNECT_TIMEOUT_REASON = 'no namespace joined within connectTimeout';
 const SILENCE_REASON = 'ping timeout: no packet from the client within pingInterval + pingTimeout';
+
+/** Packets up to this size (UTF-16 units or bytes) are joined with the others of their flush; larger ones are written alone. */
+const JOINED_FRAME_LIMIT = 16 * 1024;
+
+/** Writes the frames collected so far as one Buffer, and empties the list. */
+function sendJoined(ws: ServerWebSocket, frames: Buffer[], total: number): void {
+  if (frames.length === 0) return;
+  ws.sendFrame(frames.length === 1 ? frames[0] : Buffer.concat(frames, total));
+  frames.length = 0;
+}
 
 /** A deadline-clock entry that ends its session with a reason when it passes: a small object, no closure. */
 class SessionDeadline implements Renewable {
@@ -192,31 +202,57 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     if (ws) {
       const packets = this.#outbox;
       this.#outbox = [];
-      // One packet is one frame in Engine.IO 4: without the cork, ten events of one tick would be ten syscalls.
-      const corked = packets.length > 1;
-      if (corked) ws.tcp.cork();
       this.#writeFrames(ws, packets);
-      if (corked) ws.tcp.uncork();
       return;
     }
     if (this.#poll) this.#answerPoll(this.#outbox.splice(0));
   }
 
+  /**
+   * One packet is one frame in Engine.IO: the frames of one flush go out
+   * joined in one Buffer and one write (ten events of a tick would otherwise
+   * be ten writes, or a writev under a cork). A large packet is written on
+   * its own, uncopied, after what was joined before it.
+   */
   #writeFrames(ws: ServerWebSocket, packets: readonly EnginePacket[]): void {
-    for (const packet of packets) {
-      // A broadcast's text packets carry their frame, made once for every socket.
-      const shared = packet.webSocketFrame;
-      if (shared) {
-        ws.sendFrame(shared);
-        this.host.hub.counters.bytesOut += framePayloadLength(shared);
-        continue;
-      }
-      const frame = this.dialect.encodeForWebSocket(packet, this.base64Only);
-      ws.send(frame, typeof frame !== 'string');
-      this.host.hub.counters.bytesOut += frame.length;
+    const { counters } = this.host.hub;
+    const only = packets.length === 1 ? packets[0].webSocketFrame : undefined;
+    if (only) {
+      // A broadcast's one packet to each of thousands of sockets: nothing to join.
+      ws.sendFrame(only);
+      counters.bytesOut += framePayloadLength(only);
+    } else {
+      this.#writeJoined(ws, packets);
     }
     // A peer that stops reading grows the socket's buffer instead of our outbox: the same cap.
     if (ws.bufferedAmount > this.host.settings.maxQueuedBytes) this.fail(`websocket send buffer over its limit (${ws.bufferedAmount} bytes)`);
+  }
+
+  #writeJoined(ws: ServerWebSocket, packets: readonly EnginePacket[]): void {
+    const { counters } = this.host.hub;
+    const joined: Buffer[] = [];
+    let total = 0;
+    for (const packet of packets) {
+      // A broadcast's text packets carry their frame, made once for every socket.
+      let frame = packet.webSocketFrame;
+      if (frame) {
+        counters.bytesOut += framePayloadLength(frame);
+      } else {
+        const encoded = this.dialect.encodeForWebSocket(packet, this.base64Only);
+        counters.bytesOut += encoded.length;
+        const binary = typeof encoded !== 'string';
+        if (encoded.length > JOINED_FRAME_LIMIT) {
+          sendJoined(ws, joined, total);
+          total = 0;
+          ws.send(encoded, binary);
+          continue;
+        }
+        frame = encodeFrame(encoded, binary);
+      }
+      joined.push(frame);
+      total += frame.length;
+    }
+    sendJoined(ws, joined, total);
   }
 
   #answerPoll(packets: readonly EnginePacket[]): void {
