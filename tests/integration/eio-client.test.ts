@@ -35,6 +35,15 @@ async function startServer(settings: RouterSettings = {}): Promise<Harness> {
         this.emit('answered', answer);
       });
       this.on('kick-me', () => this.disconnect());
+      // One tick, one flush: small packets are joined into one write, large ones (a binary attachment, a long text) written on their own.
+      this.on('burst', () => {
+        this.emit('burst', 1);
+        this.emit('burst', Buffer.alloc(100_000, 7));
+        this.emit('burst', 2);
+        this.emit('burst', 'x'.repeat(20_000));
+        this.emit('burst', 3, Buffer.from([1, 2, 3]));
+        this.emit('burst', 4);
+      });
       this.on('wait-for-nothing', async () => {
         try {
           await this.timeout(100).emitWithAck('ignored');
@@ -121,6 +130,22 @@ describe('socket.io-client 4.x against tornadio', () => {
     expect(received).toEqual(Array.from({ length: 500 }, (_, n) => n));
     await waitFor<void>('upgrade', (done) => (client.io.engine.transport.name === 'websocket' ? done() : client.io.engine.once('upgrade', () => done())));
     expect(client.io.engine.transport.name).toBe('websocket');
+  });
+
+  it('a burst of events from one tick, small and large, text and binary, arrives whole and in order over websocket', async () => {
+    const client = connect({ transports: ['websocket'] });
+    await connected(client);
+    const received: unknown[][] = [];
+    const all = waitFor<void>('the burst', (done) =>
+      client.on('burst', (...args: unknown[]) => {
+        received.push(args);
+        if (received.length === 6) done();
+      }),
+    );
+    client.emit('burst');
+    await all;
+    const describe = (value: unknown) => (value instanceof ArrayBuffer || Buffer.isBuffer(value) ? `bytes:${Buffer.from(value as ArrayBuffer).toString('hex').slice(0, 6)}:${(value as ArrayBuffer).byteLength}` : value);
+    expect(received.map((args) => args.map(describe))).toEqual([[1], ['bytes:070707:100000'], [2], ['x'.repeat(20_000)], [3, 'bytes:010203:3'], [4]]);
   });
 
   it('sends the server emit its own ack and gets the answer', async () => {
