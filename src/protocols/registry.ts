@@ -76,5 +76,7 @@ export interface ProtocolDefinition {
 /**
  * Every protocol tornadio speaks, in the order a request is offered to them:
  * the first to claim it serves it. Adding a protocol is a folder and a line.
+ * No two claim the same request, so the order only decides who looks first:
+ * Engine.IO, the protocol of today's clients.
  */
-export const PROTOCOLS: readonly ProtocolDefinition[] = [V06_PROTOCOL, EIO_PROTOCOL, V09_PROTOCOL];
+export const PROTOCOLS: readonly ProtocolDefinition[] = [EIO_PROTOCOL, V06_PROTOCOL, V09_PROTOCOL];

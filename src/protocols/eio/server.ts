@@ -73,7 +73,7 @@ export class EioServer implements ProtocolServer, EngineHost {
   readonly #encoders = new Map<string, NamespaceEncoder>();
   readonly #stampers = new Map<string, StampingEncoder>();
   readonly recovery: RecoveryStore | null;
-  readonly #handshakeTails = new Map<string, string>();
+  readonly #handshakeTails = new Map<EngineDialect, Partial<Record<EngineTransport, string>>>();
   readonly flushes = new FlushScheduler();
   readonly pings: HeartbeatClock;
   readonly pongDeadlines: DeadlineClock;
@@ -134,14 +134,14 @@ export class EioServer implements ProtocolServer, EngineHost {
   }
 
   handshakeTail(dialect: EngineDialect, transport: EngineTransport): string {
-    const key = `${dialect.protocol} ${transport}`;
-    const cached = this.#handshakeTails.get(key);
-    if (cached) return cached;
+    // Keyed by the dialect object and the transport: no key string is built per session.
+    let tails = this.#handshakeTails.get(dialect);
+    if (!tails) this.#handshakeTails.set(dialect, (tails = {}));
+    const cached = tails[transport];
+    if (cached !== undefined) return cached;
     const { settings } = this;
     const upgrades = transport === 'polling' && settings.enabledProtocols.has('websocket') ? ['websocket'] : [];
-    const tail = dialect.handshakeTail(settings, upgrades);
-    this.#handshakeTails.set(key, tail);
-    return tail;
+    return (tails[transport] = dialect.handshakeTail(settings, upgrades));
   }
 
   encoderFor(namespace: string): NamespaceEncoder {
