@@ -110,10 +110,10 @@ export class EioSocket implements SessionControl, Member {
   readonly protocol: EngineDialect['protocol'];
   readonly connection: SocketConnection;
   #state: SocketState = 'opening';
-  /** Packets emitted during `onOpen`: sent right after the CONNECT answer. */
-  #held: EnginePacket[][] | null = [];
-  /** Client packets that came before `onOpen` settled: handled once it accepts. */
-  #early: SocketPacket[] | null = [];
+  /** Packets emitted during `onOpen`: sent right after the CONNECT answer (made on the first; most `onOpen`s emit nothing). */
+  #held: EnginePacket[][] | null = null;
+  /** Client packets that came before `onOpen` settled: handled once it accepts (made on the first, as `#held`). */
+  #early: SocketPacket[] | null = null;
   /** Acks we wait for, by id; made on the first emit that asks for one (most connections never do). */
   #acks: Map<number, AckCallback> | null = null;
   #nextAckId = 0;
@@ -147,7 +147,7 @@ export class EioSocket implements SessionControl, Member {
    */
   open(info: ConnectionInfo, missed: readonly StampedPackets[] = []): void {
     for (const stamped of missed) {
-      this.#held?.push(stamped.packets);
+      (this.#held ??= []).push(stamped.packets);
       this.recovery?.sent.push(stamped);
     }
     let result: OpenResult;
@@ -181,12 +181,13 @@ export class EioSocket implements SessionControl, Member {
     }
     this.#state = 'open';
     this.carrier.send(enginePacketsOf(this.dialect.connectAnswer(this.namespace, this.id, this.recovery?.pid)));
-    for (const packets of this.#held ?? []) this.carrier.send(packets);
+    const held = this.#held;
     this.#held = null;
+    if (held) for (const packets of held) this.carrier.send(packets);
     this.space.entered(this);
-    const early = this.#early ?? [];
+    const early = this.#early;
     this.#early = null;
-    for (const packet of early) this.receive(packet);
+    if (early) for (const packet of early) this.receive(packet);
   }
 
   // ---- outbound ----
@@ -213,7 +214,7 @@ export class EioSocket implements SessionControl, Member {
   }
 
   #write(packets: EnginePacket[]): void {
-    if (this.#state === 'opening') this.#held?.push(packets);
+    if (this.#state === 'opening') (this.#held ??= []).push(packets);
     else this.carrier.send(packets);
   }
 
@@ -239,7 +240,7 @@ export class EioSocket implements SessionControl, Member {
   receive(packet: SocketPacket): void {
     if (this.#state === 'closed') return;
     if (this.#state === 'opening') {
-      this.#early?.push(packet);
+      (this.#early ??= []).push(packet);
       return;
     }
     switch (packet.type) {
