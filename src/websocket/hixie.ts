@@ -14,6 +14,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { header } from './headers';
 
 export type HixieDraft = 75 | 76;
 
@@ -28,11 +29,6 @@ const LENGTH_FRAME_BIT = 0x80;
 const CLOSING_FRAME = Buffer.from([0xff, 0x00]);
 /** For a microtask without `queueMicrotask`'s AsyncResource (see FlushScheduler). */
 const RESOLVED = Promise.resolve();
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * Which draft a handshake speaks, or null for RFC 6455 (and for what is no

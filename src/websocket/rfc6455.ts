@@ -20,6 +20,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RequestError } from '../errors';
 import { encodeControlFrame, encodeFrame, writeFrame } from './frame-writer';
+import { header } from './headers';
 
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** A key is 16 random bytes in base64 (§4.1): 22 characters and `==`. */
@@ -28,7 +29,6 @@ const KEY_PATTERN = /^[+/0-9A-Za-z]{22}==$/;
 const TOKEN_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const OPCODE_CONTINUATION = 0x0;
-const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
 const OPCODE_CLOSE = 0x8;
 const OPCODE_PING = 0x9;
@@ -60,11 +60,6 @@ export interface WebSocketListener {
   onWebSocketClose(socket: ServerWebSocket, code: number): void;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** The subprotocol we answer: the client's first, as `ws` picks it. */
 function chosenSubprotocol(offered: string | undefined): string | null {
   if (offered === undefined) return null;
@@ -80,14 +75,14 @@ function chosenSubprotocol(offered: string | undefined): string | null {
  */
 function handshakeResponse(req: IncomingMessage): string {
   if (req.method !== 'GET') throw new RequestError('METHOD_NOT_ALLOWED', 'a websocket handshake is a GET');
-  if (header(req, 'upgrade')?.toLowerCase() !== 'websocket') throw new RequestError('BAD_REQUEST', 'invalid Upgrade header');
-  const key = header(req, 'sec-websocket-key');
+  if (header(req.headers, 'upgrade')?.toLowerCase() !== 'websocket') throw new RequestError('BAD_REQUEST', 'invalid Upgrade header');
+  const key = header(req.headers, 'sec-websocket-key');
   if (key === undefined || !KEY_PATTERN.test(key)) throw new RequestError('BAD_REQUEST', 'missing or invalid Sec-WebSocket-Key header');
-  const version = header(req, 'sec-websocket-version');
+  const version = header(req.headers, 'sec-websocket-version');
   // 8 is hybi-10 (Chrome 14–15, Firefox 7–10): the same framing as 13.
   if (version !== '13' && version !== '8') throw new RequestError('BAD_REQUEST', 'missing or unsupported Sec-WebSocket-Version (13 and 8 are spoken)');
   const accept = sha1Base64(key + ACCEPT_GUID);
-  const subprotocol = chosenSubprotocol(header(req, 'sec-websocket-protocol'));
+  const subprotocol = chosenSubprotocol(header(req.headers, 'sec-websocket-protocol'));
   return (
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
     `Sec-WebSocket-Accept: ${accept}\r\n${subprotocol === null ? '' : `Sec-WebSocket-Protocol: ${subprotocol}\r\n`}\r\n`

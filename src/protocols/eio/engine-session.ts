@@ -6,7 +6,7 @@ import type { RegisteredSession } from '../../hub/session-registry';
 import type { SessionHub } from '../../hub/session-hub';
 import { parseQuery } from '../../http/request-info';
 import type { Logger } from '../../logger';
-import type { DeadlineClock, Expirable, Renewable } from '../../session/deadline-clock';
+import type { DeadlineClock, Renewable } from '../../session/deadline-clock';
 import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import type { EngineDialect } from './dialect';
@@ -392,10 +392,9 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     (this.#recovering ??= new Map()).set(nsp, waiting);
     void elsewhere.then(({ state, lateBroadcasts }) => {
       this.#recovering?.delete(nsp);
-      if (this.#closed || !state) {
-        lateBroadcasts('', []);
-        if (this.#closed) return;
-      }
+      // Asking for the late broadcasts ends their recording, so it is asked whatever happens next.
+      if (this.#closed || !state) lateBroadcasts('', []);
+      if (this.#closed) return;
       const recovered = state && this.#withLateBroadcasts(nsp, state, lateBroadcasts);
       const socket = this.#openSocket(nsp, ConnectionType, request, auth, store, recovered && { pid, state: recovered });
       for (const early of waiting) socket.receive(early);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { HubNamespace } from '../../hub/hub-namespace';
 import type { WaitingMember } from '../../hub/local-namespace';
 import type { RemoteRecoveryAnswer } from '../../cluster/redis-cluster';
-import type { BroadcastEncodings, OutgoingPacket, PacketEncoder } from '../../hub/packet';
+import type { BroadcastEncodings, PacketEncoder } from '../../hub/packet';
 import type { Logger } from '../../logger';
 import type { ResolvedRecoverySettings } from '../../settings';
 import type { EnginePacket } from './engine-codec';
@@ -64,12 +64,8 @@ export class SentLog {
   }
 }
 
-/** A recovery from another node, as the connection coming back here takes it: the state, checked, and the late broadcasts. */
-export interface RemoteRecovery {
-  readonly state: RecoveredState | null;
-  /** See RemoteRecoveryAnswer; call it once, whatever the state (it ends the recording). */
-  lateBroadcasts(id: string, rooms: readonly string[]): OutgoingPacket[] | null;
-}
+/** A recovery from another node as the connection coming back here takes it: RemoteRecoveryAnswer with its state checked. */
+export type RemoteRecovery = Omit<RemoteRecoveryAnswer, 'state'> & { readonly state: RecoveredState | null };
 
 /** What a dropped connection hands to the connection that recovers it. */
 export interface RecoveredState {
@@ -203,7 +199,7 @@ export class RecoveryStore {
     const asked = this.peers?.takeRecovery(namespace, pid, offset, this.settings.maxMissed);
     if (!asked) return null;
     return asked.then(
-      (answer) => ({ state: recoveredStateOf(answer.state), lateBroadcasts: (id, rooms) => answer.lateBroadcasts(id, rooms) }),
+      (answer) => ({ state: recoveredStateOf(answer.state), lateBroadcasts: answer.lateBroadcasts }),
       (error: unknown) => {
         this.logger.warn(`[recovery] asking for ${pid.slice(0, 40)} failed: ${String(error)}`);
         return { state: null, lateBroadcasts: () => [] };

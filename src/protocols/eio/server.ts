@@ -297,8 +297,9 @@ export class EioServer implements ProtocolServer, EngineHost {
   }
 
   #openWebSocket(ws: ServerWebSocket, request: EngineRequest, dialect: EngineDialect, existing: EngineSession | undefined): void {
+    const base64Only = request.query.get('b64') === '1';
     if (existing) {
-      existing.base64Only = request.query.get('b64') === '1';
+      existing.base64Only = base64Only;
       existing.probe(ws);
       return;
     }
@@ -309,7 +310,7 @@ export class EioServer implements ProtocolServer, EngineHost {
       refuseSocket(ws, error, this.logger, '[engine.io] websocket');
       return;
     }
-    session.base64Only = request.query.get('b64') === '1';
+    session.base64Only = base64Only;
     session.attachWebSocket(ws);
     session.start();
     // Now rather than in this tick's flush: the open packet (and, for a v3 client, what `/`'s onOpen sent) joins the 101.

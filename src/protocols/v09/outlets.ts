@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import type { HttpAnswer } from '../../http/answer';
-import type { Duplex } from 'node:stream';
 import { scriptStringLiteral } from '../../http/script-escape';
 import type { DeadlineClock, Expirable } from '../../session/deadline-clock';
 import { encodeFrame, framePayloadLength } from '../../websocket/frame-writer';
