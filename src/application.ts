@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RequestError } from './errors';
 import type { RequestHandler } from './http/attach';
+import type { LaneClaim, LaneHead, LaneRoutes } from './http/lane/lane';
 import { refuseRequest, refuseUpgrade } from './http/refusal';
 import { splitUrl } from './http/url';
 import type { Logger } from './logger';
@@ -24,7 +25,7 @@ function compile(pattern: string | RegExp): RegExp {
  * Tornado's `Application`: a route table plus settings. Put `router.route()`
  * in it next to your own handlers, then hand it to a `SocketServer`.
  */
-export class Application {
+export class Application implements LaneRoutes {
   readonly settings: ResolvedApplicationSettings;
   readonly logger: Logger;
   readonly #routes: CompiledRoute[];
@@ -50,17 +51,17 @@ export class Application {
     return this.#routers;
   }
 
+  /** The first route whose pattern matches a path. */
+  #routeOf(pathname: string): CompiledRoute | undefined {
+    // A plain loop: this runs for every request, long-polls included.
+    for (const route of this.#routes) if (route.pattern.test(pathname)) return route;
+    return undefined;
+  }
+
   /** Serves one request with the first route whose pattern matches its path; 404 when none does. */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const { pathname } = splitUrl(req.url ?? '');
-    let route: CompiledRoute | undefined;
-    // A plain loop: this runs for every request, long-polls included.
-    for (const candidate of this.#routes) {
-      if (candidate.pattern.test(pathname)) {
-        route = candidate;
-        break;
-      }
-    }
+    const route = this.#routeOf(pathname);
     if (!route) {
       refuseRequest(res, new RequestError('NOT_FOUND', 'no route for this path'), this.logger);
       return;
@@ -75,6 +76,13 @@ export class Application {
       // Not a RequestError: answered 500, the reason logged as an error.
       refuseRequest(res, error, this.logger, `handler for ${pathname}`);
     }
+  }
+
+  /** What serves a request on the HTTP lane (see http/lane): a router's protocol that takes it, or null for node:http. */
+  laneClaim(head: LaneHead): LaneClaim | null {
+    const { pathname, search } = splitUrl(head.url);
+    const target = this.#routeOf(pathname)?.target;
+    return target instanceof SocketRouter ? target.laneClaim(head, pathname, search) : null;
   }
 
   /** Hands an upgrade to the router that owns its path; refuses it cleanly otherwise. */

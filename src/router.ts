@@ -7,6 +7,7 @@ import { RedisCluster, type ClusterHealth, type ClusterStats } from './cluster/r
 import { RELAY_UPGRADE, type RelayedRequest } from './cluster/relay';
 import type { HttpAnswer } from './http/answer';
 import { attachRouter } from './http/attach';
+import type { LaneClaim, LaneHead } from './http/lane/lane';
 import { answerRefusal, refuseRequest, refuseUpgrade } from './http/refusal';
 import { resourcePattern, splitUrl, truncate } from './http/url';
 import type { ConnectionSummary } from './hub/adapter';
@@ -253,6 +254,20 @@ export class SocketRouter {
       answerRefusal(answer, error, this.logger, 'relayed request');
     }
   };
+
+  /**
+   * What serves a request on the HTTP lane: the protocol that takes it there,
+   * or null to leave it to node:http. A cluster node leaves every request to
+   * node:http, since one may have to be forwarded to its session's owner.
+   */
+  laneClaim(head: LaneHead, pathname: string, search: string): LaneClaim | null {
+    if (this.#cluster || this.#closed || head.url.length > this.settings.maxUrlLength) return null;
+    for (const protocol of this.#protocols) {
+      const claim = protocol.claimLane?.(head, pathname, search);
+      if (claim) return claim;
+    }
+    return null;
+  }
 
   /** Serves one upgrade request; returns false when the path is not this router's. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {

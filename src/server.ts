@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Application } from './application';
 import { SettingsError } from './errors';
 import { DEFAULT_POLICY, FlashPolicyServer, policyReply, policyRequestState } from './flash-policy-server';
+import { HttpLane } from './http/lane/lane';
 import { describeError, type Logger } from './logger';
 
 /** Options of a `SocketServer` (Tornadio's `SocketServer(application, auto_start, ssl_options)`). */
@@ -38,6 +39,8 @@ export class SocketServer {
   readonly #logger: Logger;
   readonly #policyReply: Buffer;
   #policyServer: FlashPolicyServer | null = null;
+  /** tornadio's own reader of the requests it serves most (see http/lane); null with `httpLane: false`. */
+  readonly #lane: HttpLane | null;
   #listening: Promise<void> | null = null;
   // Set once user code has asked for `listening` or `start()`: from then on a listen failure is theirs to handle.
   #listeningObserved = false;
@@ -70,6 +73,7 @@ export class SocketServer {
       if (!res.headersSent) res.writeContinue();
     });
     this.httpServer.on('clientError', (error: ClientErrorWithPacket, socket: Duplex) => this.#onClientError(error, socket));
+    this.#lane = application.settings.httpLane ? new HttpLane(this.httpServer, application, { headersTimeout, requestTimeout, keepAliveTimeout }) : null;
     if (options.autoStart !== false) void this.#listen();
   }
 
@@ -200,6 +204,7 @@ export class SocketServer {
       this.httpServer.close(() => resolve());
     });
     this.httpServer.closeAllConnections();
+    this.#lane?.close();
     this.#closing = Promise.all([httpClosed, routersClosed, this.#policyServer?.close()]).then(() => undefined);
     return this.#closing;
   }

@@ -72,6 +72,7 @@ export interface ApplicationSettings {
   headersTimeout?: number;
   requestTimeout?: number;
   keepAliveTimeout?: number;
+  httpLane?: boolean;
   logger?: Logger;
 }
 
@@ -447,6 +448,12 @@ export const APPLICATION_SETTINGS = {
     'time a client has to send a whole request, body included; must be ≥ `headersTimeout`. Long-poll and streaming *responses* are not limited by it.',
   ),
   keepAliveTimeout: seconds(5, 'time an idle keep-alive connection is held between requests'),
+  httpLane: {
+    default: true,
+    unit: '',
+    doc: "Engine.IO requests (polls, posts, handshakes, upgrades) are read by tornadio's own HTTP/1.1 reader, not node:http (see [Architecture](#architecture)); `false` leaves every request to node:http",
+    check: boolean,
+  },
   logger: loggerSetting('where the server logs'),
 } satisfies Table<ApplicationSettings, object>;
 

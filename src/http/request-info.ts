@@ -1,7 +1,15 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestInfo } from '../connection';
+
+/** What tornadio reads of a request's head, whether node:http or the HTTP lane (see http/lane) read it. */
+export interface RequestHead {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: Socket;
+}
 
 /** Parses a Cookie header leniently: a malformed pair is skipped, never fatal. */
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -60,7 +68,7 @@ class LazyRequestInfo implements RequestInfo {
   #cookies: Record<string, string> | undefined;
 
   constructor(
-    req: IncomingMessage,
+    req: RequestHead,
     search: string,
     private readonly trustProxy: boolean,
   ) {
@@ -98,6 +106,6 @@ class LazyRequestInfo implements RequestInfo {
   }
 }
 
-export function describeRequest(req: IncomingMessage, search: string, trustProxy: boolean): RequestInfo {
+export function describeRequest(req: RequestHead, search: string, trustProxy: boolean): RequestInfo {
   return new LazyRequestInfo(req, search, trustProxy);
 }

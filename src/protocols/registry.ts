@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RelayedRequest } from '../cluster/relay';
 import type { HttpAnswer } from '../http/answer';
+import type { LaneClaim, LaneHead } from '../http/lane/lane';
 import type { ConnectionClass } from '../connection';
 import type { ProtocolName } from '../hub/member';
 import type { SessionHub } from '../hub/session-hub';
@@ -35,6 +36,11 @@ export interface ProtocolServer {
    * `search` without its `?`), or null when the request is not in its shape.
    */
   claim(req: IncomingMessage, pathname: string, search: string): ClaimedRequest | null;
+  /**
+   * A request read by tornadio's HTTP lane (see http/lane) that this
+   * protocol serves there, or null: node:http then reads it and `claim` sees it.
+   */
+  claimLane?(head: LaneHead, pathname: string, search: string): LaneClaim | null;
   /**
    * The session id a request in this protocol's shape names (a poll, a POST,
    * an upgrade of an existing session), or null when it names none (a

@@ -15,12 +15,12 @@
  */
 import * as crypto from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { RequestError } from '../errors';
 import { encodeControlFrame, encodeFrame, writeFrame } from './frame-writer';
 import { header } from './headers';
+import type { RequestHead } from '../http/request-info';
 
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** A key is 16 random bytes in base64 (§4.1): 22 characters and `==`. */
@@ -73,7 +73,7 @@ function chosenSubprotocol(offered: string | undefined): string | null {
  * before anything is written, for a request no client would send: the caller
  * refuses it on its one refusal path.
  */
-function handshakeResponse(req: IncomingMessage): string {
+function handshakeResponse(req: RequestHead): string {
   if (req.method !== 'GET') throw new RequestError('METHOD_NOT_ALLOWED', 'a websocket handshake is a GET');
   if (header(req.headers, 'upgrade')?.toLowerCase() !== 'websocket') throw new RequestError('BAD_REQUEST', 'invalid Upgrade header');
   const key = header(req.headers, 'sec-websocket-key');
@@ -122,7 +122,7 @@ interface Carrier {
  * including any that came with the request (`head`). Throws a RequestError
  * for a handshake to refuse; nothing is written then.
  */
-export function acceptWebSocket(req: IncomingMessage, tcp: Duplex, head: Buffer, maxPayload: number, closeTimeoutMs = CLOSE_TIMEOUT_MS): ServerWebSocket | null {
+export function acceptWebSocket(req: RequestHead, tcp: Duplex, head: Buffer, maxPayload: number, closeTimeoutMs = CLOSE_TIMEOUT_MS): ServerWebSocket | null {
   const response = handshakeResponse(req);
   if (!tcp.readable || !tcp.writable) {
     tcp.destroy();

@@ -5,11 +5,12 @@ import { engineIoRefusal, engineIoUpgradeRefusal, refusalFor, RequestError } fro
 import type { RelayedRequest } from '../../cluster/relay';
 import { ResponseAnswer, type HttpAnswer } from '../../http/answer';
 import { readBodyBytes, relayedBodyBytes, type BodyBytesCallback } from '../../http/body';
-import { answerPreflight } from '../../http/preflight';
+import type { LaneAnswer, LaneClaim, LaneHead } from '../../http/lane/lane';
+import { preflightHeaders } from '../../http/preflight';
 import { CLIENT_V2_PATH, CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
 import { refuseSocket, refuseUpgrade } from '../../http/refusal';
-import { describeRequest } from '../../http/request-info';
+import { describeRequest, type RequestHead } from '../../http/request-info';
 import type { SessionHub } from '../../hub/session-hub';
 import type { RegisteredSession } from '../../hub/session-registry';
 import type { Logger } from '../../logger';
@@ -35,17 +36,29 @@ const MAX_PACKETS_PER_POST = 1024;
 
 const isEngineSession = (session: RegisteredSession): session is EngineSession => session instanceof EngineSession;
 
-/** An Engine.IO request: `/<resource>/?EIO=4&transport=…[&sid=…]`, its query read once. */
-class EngineRequest implements ClaimedRequest {
+/**
+ * An Engine.IO request: `/<resource>/?EIO=4&transport=…[&sid=…]`, its query
+ * read once; read by node:http (served with `serve`) or by the HTTP lane
+ * (served with `serveBody`, its body already read).
+ */
+class EngineRequest implements ClaimedRequest, LaneClaim {
   constructor(
     private readonly server: EioServer,
-    readonly req: IncomingMessage,
+    readonly req: RequestHead,
     readonly query: URLSearchParams,
     readonly search: string,
   ) {}
 
   serve(res: ServerResponse): void {
-    this.server.serve(this, res);
+    this.server.serve(this, (limit, done) => readBodyBytes(res.req, limit, done), new ResponseAnswer(res));
+  }
+
+  get bodyLimit(): number {
+    return this.server.settings.maxPayload;
+  }
+
+  serveBody(body: Buffer | null, answer: LaneAnswer): void {
+    this.server.serve(this, (limit, done) => relayedBodyBytes(body, limit, done), answer);
   }
 
   upgrade(socket: Duplex, head: Buffer): void {
@@ -114,8 +127,15 @@ export class EioServer implements ProtocolServer, EngineHost {
   }
 
   claim(req: IncomingMessage, pathname: string, search: string): ClaimedRequest | null {
-    const bundle = this.#clientBundles.get(pathname);
-    if (bundle) return bundle;
+    return this.#clientBundles.get(pathname) ?? this.#engineRequest(req, pathname, search);
+  }
+
+  /** On the HTTP lane: every Engine.IO request (the client bundles are left to node:http). */
+  claimLane(head: LaneHead, pathname: string, search: string): LaneClaim | null {
+    return this.#engineRequest(head, pathname, search);
+  }
+
+  #engineRequest(req: RequestHead, pathname: string, search: string): EngineRequest | null {
     // The path is the resource itself; the query says it is Engine.IO.
     if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
     const query = new URLSearchParams(search);
@@ -152,17 +172,17 @@ export class EioServer implements ProtocolServer, EngineHost {
 
   // ---- HTTP: handshake and polling ----
 
-  serve(request: EngineRequest, res: ServerResponse): void {
+  /** A plain HTTP request: a preflight, a handshake, a poll or a post. `readBody` reads its body. */
+  serve(request: EngineRequest, readBody: (limit: number, done: BodyBytesCallback) => void, answer: HttpAnswer): void {
     const { req, query } = request;
     const { origin } = req.headers;
     const headers = engineCorsHeaders(this.settings.cors, origin);
-    const answer = new ResponseAnswer(res);
     try {
-      if (req.method === 'OPTIONS') return answerPreflight(req, res, headers);
+      if (req.method === 'OPTIONS') return answer.send(204, preflightHeaders(req.headers, headers), '');
       const dialect = this.#checkCommon(query, origin);
       const sid = this.#pollingSid(query);
       if (sid === null) return this.#handshake(request, dialect, answer, headers);
-      this.#servePoll(this.#findSession(sid, dialect), req.method, req.headers['content-type'], (limit, done) => readBodyBytes(req, limit, done), answer, headers);
+      this.#servePoll(this.#findSession(sid, dialect), req.method, req.headers['content-type'], readBody, answer, headers);
     } catch (error) {
       this.#refuse(answer, error, headers);
     }

@@ -1,0 +1,87 @@
+import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import type { HttpAnswer } from '../answer';
+
+/** What an answer tells its connection: sent (and whether the connection goes on), or its client gone first. */
+export interface AnswerOwner {
+  answered(answer: LaneAnswer, closes: boolean, refusesBody: boolean): void;
+}
+
+let dateHeader = '';
+let dateExpires = 0;
+
+/** The Date header, made at most once a second (node:http caches it the same way). */
+function currentDate(): string {
+  const now = Date.now();
+  if (now >= dateExpires) {
+    dateHeader = new Date(now).toUTCString();
+    dateExpires = now - (now % 1000) + 1000;
+  }
+  return dateHeader;
+}
+
+/**
+ * The answer to one request read by the lane, written on its socket as
+ * node:http would write it (status line, the given headers, Date and the
+ * keep-alive headers), head and body in one write.
+ */
+export class LaneAnswer implements HttpAnswer {
+  #sent = false;
+  #aborted = false;
+  #onAbort: (() => void) | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly owner: AnswerOwner,
+    private readonly keepAlive: boolean,
+    private readonly keepAliveSeconds: number,
+  ) {}
+
+  get open(): boolean {
+    return !this.#sent && !this.#aborted && !this.socket.destroyed;
+  }
+
+  send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody = false): void {
+    if (this.#sent || this.#aborted) return;
+    this.#sent = true;
+    const closes = refusesBody || !this.keepAlive;
+    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+    let hasLength = false;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      if (!hasLength && name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+      if (Array.isArray(value)) for (const item of value) head += `${name}: ${item}\r\n`;
+      else head += `${name}: ${value}\r\n`;
+    }
+    if (!hasLength) head += `Content-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n`;
+    head += `Date: ${currentDate()}\r\n`;
+    head += closes ? 'Connection: close\r\n\r\n' : `Connection: keep-alive\r\nKeep-Alive: timeout=${this.keepAliveSeconds}\r\n\r\n`;
+    const { socket } = this;
+    // Head and body in one write. A text body goes with its head as one UTF-8 string: the head is
+    // ASCII but for obs-text a header value might echo from a request, which UTF-8 only re-encodes.
+    if (!socket.destroyed && socket.writable) socket.write(typeof body === 'string' ? head + body : joined(head, body));
+    this.owner.answered(this, closes, refusesBody);
+  }
+
+  onAbort(listener: () => void): void {
+    const previous = this.#onAbort;
+    this.#onAbort = previous ? () => (previous(), listener()) : listener;
+  }
+
+  /** The client went away before the answer was sent. */
+  abort(): void {
+    if (this.#sent || this.#aborted) return;
+    this.#aborted = true;
+    const listener = this.#onAbort;
+    this.#onAbort = null;
+    listener?.();
+  }
+}
+
+function joined(head: string, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(head.length + body.length);
+  out.write(head, 0, 'latin1');
+  out.set(body, head.length);
+  return out;
+}

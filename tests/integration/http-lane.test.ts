@@ -1,0 +1,468 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage as HttpRequest, ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { io } from 'socket.io-client';
+import { Application, getRouter, SocketConnection, SocketServer, type ApplicationSettings, type IncomingMessage } from '../../src';
+import { silentLogger } from '../../src/logger';
+import { parseRequestHead } from '../../src/http/lane/head';
+import { seededRandom } from '../helpers/random';
+
+// tornadio's own HTTP/1.1 reader in front of node:http (src/http/lane): the
+// Engine.IO requests it serves itself, what it hands to node:http (and that
+// node:http then serves on the same connection), keep-alive and pipelining,
+// its timeouts, and bad input. Raw TCP and the real socket.io-client.
+
+const SEED = Number(process.env.FUZZ_SEED ?? 0x1a4e);
+
+class Echo extends SocketConnection {
+  override onMessage(message: IncomingMessage): void {
+    this.send(message);
+  }
+}
+
+interface Harness {
+  server: SocketServer;
+  port: number;
+  router: ReturnType<typeof getRouter>;
+  /** Requests node:http served (the lane's never reach its 'request' event). */
+  nodeRequests: string[];
+}
+
+let harness: Harness;
+const sockets = new Set<Socket>();
+
+async function start(settings: ApplicationSettings = {}, ssl?: { key: Buffer; cert: Buffer }): Promise<Harness> {
+  const plain = (_req: HttpRequest, res: ServerResponse): void => void res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('plain page');
+  const router = getRouter(Echo, { logger: silentLogger, maxPayload: 1000 });
+  const app = new Application([router.route(), ['/plain', plain]], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger, ...settings });
+  const server = new SocketServer(app, ssl ? { ssl } : {});
+  await server.listening;
+  const nodeRequests: string[] = [];
+  const record = (req: HttpRequest): number => nodeRequests.push(`${req.method} ${req.url}`);
+  server.httpServer.prependListener('request', record);
+  server.httpServer.prependListener('checkContinue', record);
+  return { server, port: server.port, router, nodeRequests };
+}
+
+afterEach(async () => {
+  for (const socket of sockets) socket.destroy();
+  sockets.clear();
+  await harness?.server.close();
+});
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A raw keep-alive connection: writes bytes, reads responses framed by Content-Length, in order. */
+class RawConnection {
+  readonly socket: Socket;
+  #received = Buffer.alloc(0);
+  #waiters: Array<() => void> = [];
+  closed = false;
+  readonly ended: Promise<void>;
+
+  constructor(port: number) {
+    this.socket = tcpConnect(port, '127.0.0.1');
+    sockets.add(this.socket);
+    this.socket.on('data', (chunk: Buffer) => {
+      this.#received = Buffer.concat([this.#received, chunk]);
+      this.#wake();
+    });
+    this.socket.on('error', () => undefined);
+    this.ended = new Promise((resolve) =>
+      this.socket.on('close', () => {
+        this.closed = true;
+        this.#wake();
+        resolve();
+      }),
+    );
+  }
+
+  #wake(): void {
+    for (const waiter of this.#waiters.splice(0)) waiter();
+  }
+
+  write(data: string | Buffer): void {
+    this.socket.write(data);
+  }
+
+  /** The next whole response; rejects after `timeoutMs`, or when the connection closes first. */
+  async response(timeoutMs = 3000): Promise<RawResponse> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const parsed = this.#take();
+      if (parsed) return parsed;
+      if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(this.#received.toString('latin1'))}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no whole response in ${timeoutMs} ms; have ${JSON.stringify(this.#received.toString('latin1'))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** What arrived and was not read as a response. */
+  get unread(): string {
+    return this.#received.toString('latin1');
+  }
+
+  #take(): RawResponse | null {
+    const end = this.#received.indexOf('\r\n\r\n');
+    if (end === -1) return null;
+    const lines = this.#received.toString('latin1', 0, end).split('\r\n');
+    const status = Number(lines[0].split(' ')[1]);
+    const headers: Record<string, string> = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      headers[line.substring(0, colon).toLowerCase()] = line.substring(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] ?? 0);
+    if (this.#received.length < end + 4 + length) return null;
+    const body = this.#received.toString('utf8', end + 4, end + 4 + length);
+    this.#received = this.#received.subarray(end + 4 + length);
+    return { status, headers, body };
+  }
+}
+
+const EIO = '/socket.io/?EIO=4&transport=polling';
+const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}\r\n`;
+const post = (path: string, body: string, extra = ''): string =>
+  `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+
+/** A v4 session opened and joined to `/` on `connection`; its sid. */
+async function openSession(connection: RawConnection): Promise<string> {
+  connection.write(get(EIO));
+  const open = await connection.response();
+  expect(open.status).toBe(200);
+  const { sid } = JSON.parse(open.body.substring(1)) as { sid: string };
+  connection.write(post(`${EIO}&sid=${sid}`, '40'));
+  expect((await connection.response()).body).toBe('ok');
+  connection.write(get(`${EIO}&sid=${sid}`));
+  expect((await connection.response()).body).toMatch(/^40\{"sid":/);
+  return sid;
+}
+
+describe('requests the lane serves', () => {
+  it('serves a v4 session over one keep-alive connection, node:http never seeing a request', async () => {
+    harness = await start();
+    const connection = new RawConnection(harness.port);
+    const sid = await openSession(connection);
+    connection.write(post(`${EIO}&sid=${sid}`, '42["message","héllo"]'));
+    const ok = await connection.response();
+    expect(ok).toMatchObject({ status: 200, body: 'ok' });
+    expect(ok.headers).toMatchObject({ connection: 'keep-alive', 'keep-alive': 'timeout=5', 'cache-control': 'no-store' });
+    expect(new Date(ok.headers.date).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    connection.write(get(`${EIO}&sid=${sid}`));
+    expect((await connection.response()).body).toBe('42["message","héllo"]');
+    expect(harness.nodeRequests).toEqual([]);
+  });
+
+  it('answers pipelined requests in order, one at a time', async () => {
+    harness = await start();
+    const connection = new RawConnection(harness.port);
+    const sid = await openSession(connection);
+    // Three posts and a poll in one write: each answered in turn, the poll with all three.
+    const path = `${EIO}&sid=${sid}`;
+    connection.write(post(path, '42["message","a"]') + post(path, '42["message","b"]') + post(path, '42["message","c"]') + get(path));
+    for (let i = 0; i < 3; i++) expect((await connection.response()).body).toBe('ok');
+    expect((await connection.response()).body).toBe('42["message","a"]\x1e42["message","b"]\x1e42["message","c"]');
+  });
+
+  it('reads a head and body that arrive a byte at a time', async () => {
+    harness = await start();
+    const connection = new RawConnection(harness.port);
+    const sid = await openSession(connection);
+    const bytes = Buffer.from(post(`${EIO}&sid=${sid}`, '42["message","slow"]'));
+    for (const byte of bytes) {
+      connection.write(Buffer.from([byte]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await connection.response()).body).toBe('ok');
+    connection.write(get(`${EIO}&sid=${sid}`));
+    expect((await connection.response()).body).toBe('42["message","slow"]');
+    expect(harness.nodeRequests).toEqual([]);
+  });
+
+  it('holds a poll while the next request waits behind it, then answers both', async () => {
+    harness = await start();
+    const poller = new RawConnection(harness.port);
+    const sid = await openSession(poller);
+    const path = `${EIO}&sid=${sid}`;
+    // A poll held (nothing to send), with a post pipelined behind it on the same connection.
+    poller.write(get(path) + post(path, '42["message","behind"]'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(poller.unread).toBe('');
+    const sender = new RawConnection(harness.port);
+    sender.write(post(path, '42["message","release"]'));
+    expect((await sender.response()).body).toBe('ok');
+    expect((await poller.response()).body).toBe('42["message","release"]');
+    expect((await poller.response()).body).toBe('ok');
+    poller.write(get(path));
+    expect((await poller.response()).body).toBe('42["message","behind"]');
+  });
+
+  it('closes the connection after an answer to `Connection: close`', async () => {
+    harness = await start();
+    const connection = new RawConnection(harness.port);
+    connection.write(get(EIO, 'Connection: close\r\n'));
+    const open = await connection.response();
+    expect(open.headers.connection).toBe('close');
+    await connection.ended;
+  });
+
+  it('answers a CORS preflight and an unknown sid as engine.io does', async () => {
+    harness = await start();
+    const connection = new RawConnection(harness.port);
+    connection.write(`OPTIONS ${EIO} HTTP/1.1\r\nHost: x\r\nOrigin: http://a.example\r\nAccess-Control-Request-Headers: content-type\r\n\r\n`);
+    const preflight = await connection.response();
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']).toBe('content-type');
+    connection.write(get(`${EIO}&sid=nope`));
+    expect(await connection.response()).toMatchObject({ status: 400, body: '{"code":1,"message":"Session ID unknown"}' });
+    expect(harness.nodeRequests).toEqual([]);
+  });
+
+  it('refuses a body over maxPayload with 413, closes the connection and the session', async () => {
+    harness = await start();
+    const connection = new RawConnection(harness.port);
+    const sid = await openSession(connection);
+    connection.write(post(`${EIO}&sid=${sid}`, `42["message","${'x'.repeat(2000)}"]`));
+    expect((await connection.response()).status).toBe(413);
+    await connection.ended;
+    expect(harness.server.httpServer.listening).toBe(true);
+    const other = new RawConnection(harness.port);
+    other.write(get(`${EIO}&sid=${sid}`));
+    expect((await other.response()).status).toBe(400);
+  });
+
+  it('keeps what is sent to a poll whose client went away before it was answered', async () => {
+    harness = await start();
+    const first = new RawConnection(harness.port);
+    const sid = await openSession(first);
+    first.write(get(`${EIO}&sid=${sid}`));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    first.socket.destroy();
+    await first.ended;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = new RawConnection(harness.port);
+    second.write(post(`${EIO}&sid=${sid}`, '42["message","kept"]'));
+    expect((await second.response()).body).toBe('ok');
+    second.write(get(`${EIO}&sid=${sid}`));
+    expect((await second.response()).body).toBe('42["message","kept"]');
+  });
+
+  it('accepts a websocket upgrade', async () => {
+    harness = await start();
+    const ws = new WebSocket(`ws://127.0.0.1:${harness.port}/socket.io/?EIO=4&transport=websocket`);
+    const frames: string[] = [];
+    ws.on('message', (data: Buffer) => {
+      frames.push(data.toString());
+      if (frames.length === 1) ws.send('40');
+      if (frames.length === 2) ws.send('42["message","over ws"]');
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`frames: ${frames.join(' | ')}`)), 3000);
+      ws.on('message', () => frames.length === 3 && (clearTimeout(timer), resolve()));
+    });
+    expect(frames[2]).toBe('42["message","over ws"]');
+    ws.close();
+    expect(harness.nodeRequests).toEqual([]);
+  });
+});
+
+describe('what the lane leaves to node:http', () => {
+  it('hands a connection over at its first request for another route, and node:http serves the rest', async () => {
+    harness = await start();
+    const connection = new RawConnection(harness.port);
+    const sid = await openSession(connection);
+    // A route of the user's, pipelined with an Engine.IO post: node:http serves both, in order.
+    connection.write(get('/plain') + post(`${EIO}&sid=${sid}`, '42["message","after"]'));
+    expect(await connection.response()).toMatchObject({ status: 200, body: 'plain page' });
+    expect((await connection.response()).body).toBe('ok');
+    connection.write(get(`${EIO}&sid=${sid}`));
+    expect((await connection.response()).body).toBe('42["message","after"]');
+    expect(harness.nodeRequests).toEqual(['GET /plain', `POST ${EIO}&sid=${sid}`, `GET ${EIO}&sid=${sid}`]);
+  });
+
+  it.each([
+    ['a chunked body', (path: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n40\r\n0\r\n\r\n`, 200],
+    ['Expect: 100-continue', (path: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n40`, 100],
+    ['HTTP/1.0', (path: string) => `POST ${path} HTTP/1.0\r\nHost: x\r\nContent-Length: 2\r\n\r\n40`, 200],
+  ])('leaves %s to node:http, which serves it', async (_what, request, status) => {
+    harness = await start();
+    const connection = new RawConnection(harness.port);
+    connection.write(get(EIO));
+    const { sid } = JSON.parse((await connection.response()).body.substring(1)) as { sid: string };
+    connection.write(request(`${EIO}&sid=${sid}`));
+    const answer = await connection.response();
+    expect(answer.status).toBe(status);
+    if (status === 100) expect((await connection.response()).body).toBe('ok');
+    else expect(answer.body).toBe('ok');
+    expect(harness.nodeRequests).toEqual([`POST ${EIO}&sid=${sid}`]);
+  });
+
+  it.each([
+    ['two Content-Lengths', `POST ${EIO} HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab`, 400],
+    ['a Content-Length with Transfer-Encoding', `POST ${EIO} HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400],
+    ['a lone LF in a header', `GET ${EIO} HTTP/1.1\r\nHost: x\r\nX-A: b\nc\r\n\r\n`, 400],
+    ['a folded header', `GET ${EIO} HTTP/1.1\r\nHost: x\r\nX-A: b\r\n c\r\n\r\n`, 400],
+    ['a NUL in a header', `GET ${EIO} HTTP/1.1\r\nHost: x\r\nX-A: b\0c\r\n\r\n`, 400],
+    ['a space before the colon', `GET ${EIO} HTTP/1.1\r\nHost : x\r\n\r\n`, 400],
+    ['no Host', `GET ${EIO} HTTP/1.1\r\nX-A: b\r\n\r\n`, 400],
+    ['a head over 16 KiB', `GET ${EIO} HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ['a Flash policy request', '<policy-file-request/>\0', 0],
+  ])('refuses %s the way node:http does', async (_what, request, status) => {
+    harness = await start();
+    const connection = new RawConnection(harness.port);
+    connection.write(request);
+    await connection.ended;
+    if (status === 0) expect(connection.unread).toContain('<cross-domain-policy>');
+    else expect(connection.unread).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    // Nothing of it reached a session, and the server serves the next client.
+    const next = new RawConnection(harness.port);
+    next.write(get(EIO));
+    expect((await next.response()).status).toBe(200);
+  });
+
+  it('is off with httpLane: false: node:http reads every request', async () => {
+    harness = await start({ httpLane: false });
+    const connection = new RawConnection(harness.port);
+    await openSession(connection);
+    expect(harness.nodeRequests).toHaveLength(3);
+  });
+});
+
+describe('timeouts', () => {
+  it('answers 408 to a head that never ends, and to a body that never ends', async () => {
+    harness = await start({ headersTimeout: 0.2, requestTimeout: 0.4 });
+    const slowHead = new RawConnection(harness.port);
+    slowHead.write(`GET ${EIO} HTTP/1.1\r\nHost: x\r\n`);
+    const slowBody = new RawConnection(harness.port);
+    slowBody.write(`POST ${EIO}&sid=x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n40`);
+    await Promise.all([slowHead.ended, slowBody.ended]);
+    expect(slowHead.unread).toMatch(/^HTTP\/1\.1 408 /);
+    expect(slowBody.unread).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('closes an idle keep-alive connection after keepAliveTimeout, and never cuts a held poll', async () => {
+    harness = await start({ headersTimeout: 0.2, requestTimeout: 0.2, keepAliveTimeout: 0.2 });
+    const idle = new RawConnection(harness.port);
+    const held = new RawConnection(harness.port);
+    const sid = await openSession(held);
+    idle.write(get(EIO));
+    await idle.response();
+    held.write(get(`${EIO}&sid=${sid}`));
+    await idle.ended;
+    // The held poll outlived every lane timeout; it is answered by the session (a ping after pingInterval, 25 s by default),
+    // or here by a message.
+    expect(held.closed).toBe(false);
+    harness.router.emit('message', 'still here');
+    expect((await held.response()).body).toBe('42["message","still here"]');
+  });
+});
+
+describe('bad input', () => {
+  it('survives a seeded fuzz of broken heads, and serves a healthy client afterwards', async () => {
+    harness = await start({ headersTimeout: 0.5, requestTimeout: 0.5 });
+    const random = seededRandom(SEED);
+    const good = post(`${EIO}&sid=abc`, '42["message","x"]');
+    const ends: Promise<void>[] = [];
+    for (let round = 0; round < 60; round++) {
+      const bytes = Buffer.from(good, 'latin1');
+      // Flip, drop or insert a few bytes of a good request, head and body.
+      for (let edits = 1 + Math.floor(random() * 4); edits > 0; edits--) {
+        const at = Math.floor(random() * bytes.length);
+        bytes[at] = Math.floor(random() * 256);
+      }
+      const cut = bytes.subarray(0, Math.max(1, Math.floor(random() * bytes.length * 1.2)));
+      const connection = new RawConnection(harness.port);
+      connection.write(cut);
+      // Whatever it is, it is answered or closed within the timeouts.
+      ends.push(
+        Promise.race([
+          connection.ended,
+          connection.response(2000).then(() => {
+            connection.socket.destroy();
+            return connection.ended;
+          }),
+        ]).catch(() => connection.ended),
+      );
+    }
+    await Promise.all(ends);
+    const healthy = new RawConnection(harness.port);
+    const sid = await openSession(healthy);
+    expect(sid).toMatch(/^[\w-]+$/);
+  });
+
+  it('reads headers as node:http does: lower-case names, duplicates joined or kept first', () => {
+    const head = parseRequestHead(
+      [`GET ${EIO} HTTP/1.1`, 'Host: a', 'HOST: b', 'Cookie: x=1', 'cookie: y=2', 'X-List:  one ', 'x-list: two', 'Set-Cookie: s=1', 'Set-Cookie: s=2', 'Connection: Keep-Alive'].join('\r\n'),
+      null as unknown as Socket,
+    );
+    expect(head?.headers).toEqual({ host: 'a', cookie: 'x=1; y=2', 'x-list': 'one, two', 'set-cookie': ['s=1', 's=2'], connection: 'Keep-Alive' });
+    expect(head).toMatchObject({ keepAlive: true, upgrade: false, contentLength: 0 });
+    const upgrade = parseRequestHead([`GET ${EIO} HTTP/1.1`, 'Host: a', 'Connection: keep-alive, Upgrade', 'Upgrade: websocket'].join('\r\n'), null as unknown as Socket);
+    expect(upgrade).toMatchObject({ upgrade: true, keepAlive: true });
+    expect(parseRequestHead([`GET ${EIO} HTTP/1.1`, 'Host: a', 'Upgrade: websocket'].join('\r\n'), null as unknown as Socket)).toBeNull();
+    expect(parseRequestHead([`DELETE ${EIO} HTTP/1.1`, 'Host: a'].join('\r\n'), null as unknown as Socket)).toBeNull();
+    expect(parseRequestHead([`GET http://a${EIO} HTTP/1.1`, 'Host: a'].join('\r\n'), null as unknown as Socket)).toBeNull();
+    expect(parseRequestHead([`POST ${EIO} HTTP/1.1`, 'Host: a', 'Content-Length: 1e3'].join('\r\n'), null as unknown as Socket)).toBeNull();
+  });
+});
+
+describe('real clients', () => {
+  it('serves socket.io-client 4.x over polling, websocket and the upgrade, on the lane alone', async () => {
+    harness = await start();
+    for (const transports of [['polling'], ['websocket'], ['polling', 'websocket']]) {
+      const client = io(`http://127.0.0.1:${harness.port}`, { transports, forceNew: true, reconnection: false });
+      try {
+        const echoed = new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no echo over ${transports.join('+')}`)), 5000);
+          client.on('message', (text: string) => (clearTimeout(timer), resolve(text)));
+        });
+        client.emit('message', `over ${transports.join('+')}`);
+        expect(await echoed).toBe(`over ${transports.join('+')}`);
+      } finally {
+        client.close();
+      }
+    }
+    expect(harness.nodeRequests).toEqual([]);
+  });
+
+  it('serves Engine.IO polling over TLS on the lane (https.Server)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tornadio-lane-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], {
+        stdio: 'ignore',
+      });
+      harness = await start({}, { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: harness.port, path: EIO, rejectUnauthorized: false, timeout: 3000 }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.end();
+    });
+    expect(body).toMatch(/^0\{"sid":/);
+    expect(harness.nodeRequests).toEqual([]);
+  });
+});
