@@ -1,4 +1,4 @@
-import { resourcePattern, splitUrl } from '../../src/http/url';
+import { queryOf, resourcePattern, splitUrl } from '../../src/http/url';
 import { SocketIoPathMatcher } from '../../src/protocols/v06/paths';
 
 describe('SocketIoPathMatcher', () => {
@@ -53,5 +53,29 @@ describe('splitUrl', () => {
   it('splits path and query', () => {
     expect(splitUrl('/a/b?x=1&y=2')).toEqual({ pathname: '/a/b', search: 'x=1&y=2' });
     expect(splitUrl('/a')).toEqual({ pathname: '/a', search: '' });
+  });
+});
+
+describe('queryOf', () => {
+  it.each([
+    'EIO=4&transport=polling&sid=AbC-_d',
+    'EIO=4&transport=polling&t=O~x&b64=1',
+    '',
+    'a',
+    'a=',
+    '=b',
+    'a=1&a=2',
+    'a=1&&b=2&',
+    'a=b=c',
+    'sid=%41%42&x=1',
+    'j=1+2',
+    'bad=%zz&x=%',
+    '&&&',
+  ])('reads %j as URLSearchParams does', (search) => {
+    const ours = queryOf(search);
+    const theirs = new URLSearchParams(search);
+    for (const name of ['EIO', 'transport', 'sid', 't', 'b64', 'a', 'b', 'j', 'x', 'bad', '', 'missing']) {
+      expect([name, ours.get(name), ours.has(name)]).toEqual([name, theirs.get(name), theirs.has(name)]);
+    }
   });
 });

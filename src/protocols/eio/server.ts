@@ -21,7 +21,7 @@ import type { ResolvedRouterSettings } from '../../settings';
 import { acceptWebSocket, type ServerWebSocket } from '../../websocket/rfc6455';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
 import { engineCorsHeaders } from './cors';
-import { splitUrl } from '../../http/url';
+import { queryOf, splitUrl, type QueryLookup } from '../../http/url';
 import { EIO4_DIALECT, type EngineDialect } from './dialect';
 import { EngineDecodeError } from './engine-codec';
 import { EngineSession, type EngineHost, type EngineTransport } from './engine-session';
@@ -45,7 +45,7 @@ class EngineRequest implements ClaimedRequest, LaneClaim {
   constructor(
     private readonly server: EioServer,
     readonly req: RequestHead,
-    readonly query: URLSearchParams,
+    readonly query: QueryLookup,
     readonly search: string,
   ) {}
 
@@ -138,7 +138,7 @@ export class EioServer implements ProtocolServer, EngineHost {
   #engineRequest(req: RequestHead, pathname: string, search: string): EngineRequest | null {
     // The path is the resource itself; the query says it is Engine.IO.
     if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
-    const query = new URLSearchParams(search);
+    const query = queryOf(search);
     if (!query.has('EIO')) return null;
     return new EngineRequest(this, req, query, search);
   }
@@ -146,7 +146,7 @@ export class EioServer implements ProtocolServer, EngineHost {
   sessionIdOf(_req: IncomingMessage, pathname: string, search: string): string | null {
     if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
     // Every Engine.IO version names its session the same way: `sid` in the query.
-    return new URLSearchParams(search).get('sid');
+    return queryOf(search).get('sid');
   }
 
   connectionClassFor(namespace: string): ConnectionClass | undefined {
@@ -192,13 +192,13 @@ export class EioServer implements ProtocolServer, EngineHost {
   relayBodyLimit(req: IncomingMessage, pathname: string, search: string): number | null {
     if (req.method !== 'GET' && req.method !== 'POST') return null;
     if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
-    const query = new URLSearchParams(search);
+    const query = queryOf(search);
     return query.get('transport') === 'polling' && query.has('sid') ? this.settings.maxPayload : null;
   }
 
   /** A poll or a post another node relayed: served as it would be here, from what the relay carries. */
   serveRelayed(request: RelayedRequest, answer: HttpAnswer): void {
-    const query = new URLSearchParams(splitUrl(request.url).search);
+    const query = queryOf(splitUrl(request.url).search);
     const headers = engineCorsHeaders(this.settings.cors, request.origin);
     try {
       const dialect = this.#checkCommon(query, request.origin);
@@ -212,7 +212,7 @@ export class EioServer implements ProtocolServer, EngineHost {
   }
 
   /** The session id of a polling request (null: a handshake); throws for a request that is no poll. */
-  #pollingSid(query: URLSearchParams): string | null {
+  #pollingSid(query: QueryLookup): string | null {
     const transport = query.get('transport');
     if (transport !== 'polling') throw new RequestError(transport === 'websocket' ? 'BAD_REQUEST' : 'UNKNOWN_TRANSPORT', `transport ${String(transport)} over plain HTTP`);
     if (!this.settings.enabledProtocols.has('xhr-polling')) throw new RequestError('UNKNOWN_TRANSPORT', 'polling is not enabled');
@@ -255,7 +255,7 @@ export class EioServer implements ProtocolServer, EngineHost {
   }
 
   /** The request's Engine.IO version, if this router speaks it, after the origin check. */
-  #checkCommon(query: URLSearchParams, origin: string | undefined): EngineDialect {
+  #checkCommon(query: QueryLookup, origin: string | undefined): EngineDialect {
     const version = query.get('EIO');
     const dialect = version === '4' ? EIO4_DIALECT : version === '3' ? EIO3_DIALECT : null;
     if (dialect === null) throw new RequestError('UNSUPPORTED_PROTOCOL', `EIO=${String(version).substring(0, 20)}`);

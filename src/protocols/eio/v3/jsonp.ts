@@ -6,6 +6,7 @@
  * JSONP clients cannot take binary: they always ask for `b64=1`.
  */
 import { RequestError } from '../../../errors';
+import type { QueryLookup } from '../../../http/url';
 
 /** The client's index is its position in the page's `___eio` array: a few digits in any real page. */
 const MAX_INDEX_DIGITS = 6;
@@ -16,7 +17,7 @@ const INDEX = new RegExp(`^[0-9]{1,${MAX_INDEX_DIGITS}}$`);
  * strips whatever is not a digit, which for `j=abc` calls `___eio[]`, a
  * syntax error on the page: we refuse it instead.
  */
-export function jsonpIndexOf(query: URLSearchParams): string | null {
+export function jsonpIndexOf(query: QueryLookup): string | null {
   const index = query.get('j');
   if (index === null) return null;
   if (!INDEX.test(index)) throw new RequestError('BAD_URL', `JSONP index ${JSON.stringify(index.substring(0, 20))} is not 1-${MAX_INDEX_DIGITS} digits`);
