@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestHead } from '../http/request-info';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { header } from './headers';
@@ -69,7 +70,7 @@ export function hixie76Answer(key1: string | undefined, key2: string | undefined
  * own: the location's scheme follows the socket (TLS → wss) and the path is the
  * request's own.
  */
-export function hixieResponseHead(draft: HixieDraft, req: IncomingMessage, secure: boolean): string {
+export function hixieResponseHead(draft: HixieDraft, req: RequestHead, secure: boolean): string {
   const prefix = draft === 76 ? 'Sec-WebSocket-' : 'WebSocket-';
   const origin = header(req.headers, 'origin');
   const protocol = header(req.headers, draft === 76 ? 'sec-websocket-protocol' : 'websocket-protocol');
@@ -246,7 +247,7 @@ export class HixieSocket {
    */
   constructor(
     readonly draft: HixieDraft,
-    private readonly req: IncomingMessage,
+    private readonly req: RequestHead,
     private readonly socket: Duplex,
     head: Buffer,
     options: HixieSocketOptions,

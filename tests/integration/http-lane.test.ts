@@ -10,6 +10,7 @@ import { io } from 'socket.io-client';
 import { Application, getRouter, SocketConnection, SocketServer, type ApplicationSettings, type IncomingMessage } from '../../src';
 import { silentLogger } from '../../src/logger';
 import { parseRequestHead } from '../../src/http/lane/head';
+import { connectHixie } from '../helpers/hixie-client';
 import { seededRandom } from '../helpers/random';
 
 // tornadio's own HTTP/1.1 reader in front of node:http (src/http/lane): the
@@ -46,6 +47,7 @@ async function start(settings: ApplicationSettings = {}, ssl?: { key: Buffer; ce
   const record = (req: HttpRequest): number => nodeRequests.push(`${req.method} ${req.url}`);
   server.httpServer.prependListener('request', record);
   server.httpServer.prependListener('checkContinue', record);
+  server.httpServer.prependListener('upgrade', (req: HttpRequest) => nodeRequests.push(`UPGRADE ${req.url}`));
   return { server, port: server.port, router, nodeRequests };
 }
 
@@ -278,6 +280,21 @@ describe('requests the lane serves', () => {
     });
     expect(frames[2]).toBe('42["message","over ws"]');
     ws.close();
+    expect(harness.nodeRequests).toEqual([]);
+  });
+
+  it('takes 0.6 websocket upgrades too: RFC 6455, and hixie-76 with its key sent after the head', async () => {
+    harness = await start();
+    const ws = new WebSocket(`ws://127.0.0.1:${harness.port}/socket.io/websocket`);
+    const first = await new Promise<string>((resolve, reject) => {
+      ws.once('message', (data: Buffer) => resolve(data.toString()));
+      ws.once('error', reject);
+    });
+    expect(first).toMatch(/^~m~\d+~m~[\w-]+$/);
+    ws.close();
+    const hixie = await connectHixie(harness.port, { draft: 76, key3: { splitAt: 3 } });
+    expect(hixie.sessionId).toMatch(/^[\w-]+$/);
+    hixie.close();
     expect(harness.nodeRequests).toEqual([]);
   });
 });

@@ -2,14 +2,18 @@ import type { Socket } from 'node:net';
 import { parseRequestHead, type LaneHead } from './head';
 import { LaneAnswer, type AnswerOwner } from './lane-answer';
 
-/** What the lane serves a request it has read with, chosen by its path (see HttpLane). */
+/**
+ * What the lane serves a request it has read with, chosen by its path (see
+ * HttpLane). A request it has no method for (a plain request with no
+ * `serveBody`, an upgrade with no `upgrade`) is left to node:http.
+ */
 export interface LaneClaim {
   /** The largest body it reads; a longer one is served with a null body (to be refused with 413). */
   readonly bodyLimit: number;
   /** Serves the request with its whole body; never throws (refusals are answered). */
-  serveBody(body: Buffer | null, answer: LaneAnswer): void;
-  /** Takes an upgrade request's socket, and the bytes that came after its head. */
-  upgrade(socket: Socket, head: Buffer): void;
+  serveBody?(body: Buffer | null, answer: LaneAnswer): void;
+  /** Takes an upgrade request's socket, and the bytes that came after its head; never throws (refusals are answered). */
+  upgrade?(socket: Socket, head: Buffer): void;
 }
 
 /** What a connection needs of its lane. */
@@ -32,15 +36,16 @@ const MAX_HELD_BYTES = 64 * 1024;
 /** A refused body up to this size is read to its end, so the 413 is not lost to a reset (see http/body.ts). */
 const DRAINED_BODY_LIMIT = 64 * 1024;
 
-const METHOD_PREFIXES = ['GET /', 'POST /', 'OPTIONS /'].map((prefix) => Buffer.from(prefix, 'latin1'));
+const METHOD_PREFIXES = ['GET /', 'POST /', 'OPTIONS /'];
 
-/** Whether the bytes so far could begin a request the lane reads: its methods and an origin-form target. */
+/** Whether the bytes so far could begin a request the lane reads: one of its methods and an origin-form target. */
 function startsLikeLaneRequest(bytes: Buffer): boolean {
-  for (const prefix of METHOD_PREFIXES) {
-    const length = Math.min(prefix.length, bytes.length);
-    if (bytes.compare(prefix, 0, length, 0, length) === 0) return true;
-  }
-  return false;
+  const first = bytes[0];
+  const prefix = first === 0x47 ? METHOD_PREFIXES[0] : first === 0x50 ? METHOD_PREFIXES[1] : first === 0x4f ? METHOD_PREFIXES[2] : null;
+  if (prefix === null) return false;
+  const length = Math.min(prefix.length, bytes.length);
+  for (let at = 1; at < length; at++) if (bytes[at] !== prefix.charCodeAt(at)) return false;
+  return true;
 }
 
 const enum Phase {
@@ -169,7 +174,7 @@ export class LaneConnection implements AnswerOwner {
     }
     const head = parseRequestHead(bytes.toString('latin1', 0, end), this.socket);
     const claim = head && this.host.claim(head);
-    if (!head || !claim) {
+    if (!head || !claim || !(head.upgrade ? claim.upgrade : claim.serveBody)) {
       this.#handOver();
       return false;
     }
@@ -178,7 +183,7 @@ export class LaneConnection implements AnswerOwner {
     this.#searchFrom = 0;
     if (head.upgrade) {
       this.#leave();
-      claim.upgrade(this.socket, rest);
+      claim.upgrade!(this.socket, rest);
       return false;
     }
     this.#claim = claim;
@@ -220,7 +225,7 @@ export class LaneConnection implements AnswerOwner {
     this.#answer = answer;
     // A refused body: what is left of it is read after the answer, or the connection cut.
     if (body === null) this.#bodyMissing = head.contentLength - (this.#pending?.length ?? 0);
-    claim.serveBody(body, answer);
+    claim.serveBody!(body, answer);
     // Answered at once (a post): the next request held may be read.
     if ((this.#phase as Phase) === Phase.Head) this.#pump();
   }

@@ -4,8 +4,9 @@ import type { ConnectionClass } from '../../connection';
 import { RequestError } from '../../errors';
 import { CLIENT_06_PATH, CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
 import { OriginPolicy } from '../../http/origin';
-import { refuseRequest } from '../../http/refusal';
-import { describeRequest } from '../../http/request-info';
+import type { LaneClaim, LaneHead } from '../../http/lane/lane';
+import { refuseRequest, refuseUpgrade } from '../../http/refusal';
+import { describeRequest, type RequestHead } from '../../http/request-info';
 import type { RegisteredSession } from '../../hub/session-registry';
 import type { SessionHub } from '../../hub/session-hub';
 import type { Logger } from '../../logger';
@@ -20,7 +21,7 @@ import { SocketIoPathMatcher, type SocketIoPath } from './paths';
 import { Session, type SessionHost, type SessionOptions } from './session';
 import type { SessionSink } from './sink';
 import type { TransportName } from './transport-names';
-import type { HttpTransport, TransportContext, TransportRequest, UpgradeTransport } from './transports/transport';
+import type { HttpTransport, TransportContext, TransportRequest, UpgradeRequest, UpgradeTransport } from './transports/transport';
 import type { V06_TRANSPORTS } from './index';
 
 /** Transports that keep a connection open and so need heartbeats to notice a dead peer. */
@@ -103,6 +104,22 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     return path ? new V06Request(this, req, path, search) : null;
   }
 
+  /** On the HTTP lane: the websocket and flashsocket upgrades (every plain 0.6 request is left to node:http). */
+  claimLane(head: LaneHead, pathname: string, search: string): LaneClaim | null {
+    const path = head.upgrade ? this.#paths.parse(pathname) : null;
+    if (!path || path.target === 'socket.io.js' || !this.#upgradeTransports.has(path.target)) return null;
+    return {
+      bodyLimit: 0,
+      upgrade: (socket, rest) => {
+        try {
+          this.upgrade({ req: head, path, search }, socket, rest);
+        } catch (error) {
+          refuseUpgrade(socket, error, this.logger);
+        }
+      },
+    };
+  }
+
   sessionIdOf(_req: IncomingMessage, pathname: string): string | null {
     const path = this.#paths.parse(pathname);
     // A 0.6 websocket never names a session: the server sends the id as the first frame.
@@ -135,7 +152,7 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
   }
 
   /** Serves a claimed upgrade; throws a RequestError to refuse it. */
-  upgrade(request: V06Request, socket: Duplex, head: Buffer): void {
+  upgrade(request: UpgradeRequest, socket: Duplex, head: Buffer): void {
     const { path } = request;
     const transport = path.target === 'socket.io.js' ? undefined : this.#upgradeTransports.get(path.target);
     if (!transport) throw new RequestError('TRANSPORT_DISABLED', `no websocket transport ${path.target} here`);
@@ -152,7 +169,7 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
 
   openSession(
     transport: TransportName,
-    req: IncomingMessage,
+    req: RequestHead,
     path: SocketIoPath,
     search: string,
     createSink: (session: Session) => SessionSink,

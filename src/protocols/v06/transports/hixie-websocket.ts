@@ -5,7 +5,7 @@ import type { Payload } from '../payload';
 import type { Session } from '../session';
 import type { SessionSink } from '../sink';
 import type { TransportName } from '../transport-names';
-import type { TransportContext, TransportRequest } from './transport';
+import type { TransportContext, UpgradeRequest } from './transport';
 
 /** Carries a session's frames over a hixie-75/76 socket, as WebSocketSink does over RFC 6455. */
 class HixieSink implements SessionSink {
@@ -47,7 +47,7 @@ class HixieSink implements SessionSink {
 export function acceptHixieUpgrade(
   name: TransportName,
   draft: HixieDraft,
-  request: TransportRequest,
+  request: UpgradeRequest,
   socket: Duplex,
   head: Buffer,
   context: TransportContext,

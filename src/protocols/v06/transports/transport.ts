@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { OriginPolicy } from '../../../http/origin';
+import type { RequestHead } from '../../../http/request-info';
 import type { Logger } from '../../../logger';
 import type { ResolvedRouterSettings } from '../../../settings';
 import type { Framing } from '../framing';
@@ -25,7 +26,7 @@ export interface TransportContext {
    */
   openSession(
     transport: TransportName,
-    req: IncomingMessage,
+    req: RequestHead,
     path: SocketIoPath,
     search: string,
     createSink: (session: Session) => SessionSink,
@@ -36,11 +37,16 @@ export interface TransportContext {
   countBytes(direction: 'in' | 'out', bytes: number): void;
 }
 
-/** One request about to be served by a transport. */
-export interface TransportRequest {
-  req: IncomingMessage;
+/** One upgrade request about to be served by a transport: read by node:http or by the HTTP lane. */
+export interface UpgradeRequest {
+  req: RequestHead;
   path: SocketIoPath;
   search: string;
+}
+
+/** One plain request about to be served by a transport. */
+export interface TransportRequest extends UpgradeRequest {
+  req: IncomingMessage;
 }
 
 /** A transport reached over plain HTTP requests (GET/POST). */
@@ -52,5 +58,5 @@ export interface HttpTransport {
 /** A transport reached through an HTTP upgrade. */
 export interface UpgradeTransport {
   readonly name: TransportName;
-  handleUpgrade(request: TransportRequest, socket: Duplex, head: Buffer): void;
+  handleUpgrade(request: UpgradeRequest, socket: Duplex, head: Buffer): void;
 }

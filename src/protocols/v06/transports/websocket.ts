@@ -8,7 +8,7 @@ import type { Session } from '../session';
 import type { SessionSink } from '../sink';
 import type { TransportName } from '../transport-names';
 import { acceptHixieUpgrade } from './hixie-websocket';
-import type { TransportContext, TransportRequest, UpgradeTransport } from './transport';
+import type { TransportContext, UpgradeRequest, UpgradeTransport } from './transport';
 
 /** Carries a session's frames over one websocket; coalesced frames go out as one message. */
 class WebSocketSink implements SessionSink, WebSocketListener {
@@ -71,7 +71,7 @@ export class WebSocketTransport implements UpgradeTransport {
     private readonly context: TransportContext,
   ) {}
 
-  handleUpgrade(request: TransportRequest, socket: Duplex, head: Buffer): void {
+  handleUpgrade(request: UpgradeRequest, socket: Duplex, head: Buffer): void {
     // The drafts of 2010 (Flash's web-socket-js, Safari 5, old Chrome and Opera) on the same paths.
     const draft = hixieDraftOf(request.req.headers);
     if (draft !== null) return acceptHixieUpgrade(this.name, draft, request, socket, head, this.context);
@@ -85,7 +85,7 @@ export class WebSocketTransport implements UpgradeTransport {
     }
   }
 
-  #open(ws: ServerWebSocket, request: TransportRequest): void {
+  #open(ws: ServerWebSocket, request: UpgradeRequest): void {
     const { context } = this;
     try {
       // A synchronous onOpen flushes the session id at once: it joins the 101 (see handleUpgrade).
