@@ -250,6 +250,9 @@ export class EioServer implements ProtocolServer, EngineHost {
         this.#refuse(answer, new RequestError('BAD_REQUEST', failure.message), headers);
         return;
       }
+      // What the packets made the server send answers the held poll before the post is answered, as socket.io
+      // does: the client reads the answer first and its next post can follow the 'ok' at once.
+      session.flush();
       answer.send(200, { ...headers, 'Content-Type': 'text/html', 'Content-Length': 2, 'Cache-Control': 'no-store' }, 'ok');
     });
   }
