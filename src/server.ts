@@ -169,6 +169,11 @@ export class SocketServer {
     return address.port;
   }
 
+  /** Connections tornadio's HTTP lane reads right now (see http/lane); node:http's are not counted. */
+  get laneConnections(): number {
+    return this.#lane?.size ?? 0;
+  }
+
   /** The Flash policy server's port, or null when it is not running. */
   get flashPolicyPort(): number | null {
     return this.#policyServer?.port ?? null;

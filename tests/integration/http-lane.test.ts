@@ -361,6 +361,42 @@ describe('what the lane leaves to node:http', () => {
   });
 });
 
+describe('connections', () => {
+  it('leaves no connection behind: closed, handed over or upgraded', async () => {
+    harness = await start();
+    const connections = Array.from({ length: 30 }, () => new RawConnection(harness.port));
+    await Promise.all(connections.map(async (connection, i) => {
+      if (i % 3 === 0) connection.write(get(EIO));
+      else if (i % 3 === 1) connection.write(get('/plain'));
+      else connection.write(get(EIO, 'Connection: close\r\n'));
+      await connection.response();
+      // The lane ends a `Connection: close` connection itself, without waiting for the client's side.
+      if (i % 3 === 2) await connection.ended;
+    }));
+    // The lane holds the ten Engine.IO keep-alive connections; the others went to node:http or closed.
+    expect(harness.server.laneConnections).toBe(10);
+    for (const connection of connections) connection.socket.destroy();
+    await Promise.all(connections.map((connection) => connection.ended));
+    const deadline = Date.now() + 2000;
+    while (harness.server.laneConnections > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(harness.server.laneConnections).toBe(0);
+  });
+
+  it('closes every lane connection, held polls included, when the server closes', async () => {
+    harness = await start();
+    const held = new RawConnection(harness.port);
+    const sid = await openSession(held);
+    held.write(get(`${EIO}&sid=${sid}`));
+    const idle = new RawConnection(harness.port);
+    idle.write(get(EIO));
+    await idle.response();
+    const closing = harness.server.close();
+    // The held poll is answered with the session's close packet, then every socket ends.
+    await Promise.all([held.ended, idle.ended, closing]);
+    expect(harness.server.laneConnections).toBe(0);
+  });
+});
+
 describe('timeouts', () => {
   it('answers 408 to a head that never ends, and to a body that never ends', async () => {
     harness = await start({ headersTimeout: 0.2, requestTimeout: 0.4 });

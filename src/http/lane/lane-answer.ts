@@ -7,18 +7,20 @@ export interface AnswerOwner {
   answered(answer: LaneAnswer, closes: boolean, refusesBody: boolean): void;
 }
 
-let dateHeader = '';
+let dateLine = '';
 let dateExpires = 0;
 
-/** The Date header, made at most once a second (node:http caches it the same way). */
-function currentDate(): string {
+/** The Date header line, made at most once a second (node:http caches the date the same way). */
+function dateHeaderLine(): string {
   const now = Date.now();
   if (now >= dateExpires) {
-    dateHeader = new Date(now).toUTCString();
+    dateLine = `Date: ${new Date(now).toUTCString()}\r\n`;
     dateExpires = now - (now % 1000) + 1000;
   }
-  return dateHeader;
+  return dateLine;
 }
+
+const CLOSE_LINES = 'Connection: close\r\n\r\n';
 
 /**
  * The answer to one request read by the lane, written on its socket as
@@ -34,7 +36,8 @@ export class LaneAnswer implements HttpAnswer {
     private readonly socket: Socket,
     private readonly owner: AnswerOwner,
     private readonly keepAlive: boolean,
-    private readonly keepAliveSeconds: number,
+    /** `Connection: keep-alive` and `Keep-Alive: timeout=…`, and the blank line: the same for every answer of a lane. */
+    private readonly keepAliveLines: string,
   ) {}
 
   get open(): boolean {
@@ -55,8 +58,8 @@ export class LaneAnswer implements HttpAnswer {
       else head += `${name}: ${value}\r\n`;
     }
     if (!hasLength) head += `Content-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n`;
-    head += `Date: ${currentDate()}\r\n`;
-    head += closes ? 'Connection: close\r\n\r\n' : `Connection: keep-alive\r\nKeep-Alive: timeout=${this.keepAliveSeconds}\r\n\r\n`;
+    head += dateHeaderLine();
+    head += closes ? CLOSE_LINES : this.keepAliveLines;
     const { socket } = this;
     // Head and body in one write. A text body goes with its head as one UTF-8 string: the head is
     // ASCII but for obs-text a header value might echo from a request, which UTF-8 only re-encodes.

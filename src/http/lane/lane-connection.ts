@@ -18,7 +18,8 @@ export interface LaneClaim {
 
 /** What a connection needs of its lane. */
 export interface LaneHost {
-  readonly keepAliveSeconds: number;
+  /** The lines that end a keep-alive answer's head (see LaneAnswer). */
+  readonly keepAliveLines: string;
   /** Who serves a request; null leaves it, and the connection from then on, to node:http. */
   claim(head: LaneHead): LaneClaim | null;
   /** Hands a connection to node:http, its unread bytes put back first. */
@@ -178,7 +179,7 @@ export class LaneConnection implements AnswerOwner {
       this.#handOver();
       return false;
     }
-    const rest = bytes.subarray(end + 4);
+    const rest = end + 4 === bytes.length ? EMPTY : bytes.subarray(end + 4);
     this.#pending = rest.length > 0 ? rest : null;
     this.#searchFrom = 0;
     if (head.upgrade) {
@@ -186,9 +187,9 @@ export class LaneConnection implements AnswerOwner {
       claim.upgrade!(this.socket, rest);
       return false;
     }
+    // `since` is when this request's first bytes came (or its connection went idle): its body is timed from there.
     this.#claim = claim;
     this.#head = head;
-    this.since = Date.now();
     if (head.contentLength > claim.bodyLimit) {
       this.#serve(null);
       return true;
@@ -221,7 +222,7 @@ export class LaneConnection implements AnswerOwner {
     this.#head = null;
     this.#claim = null;
     this.#phase = Phase.Serving;
-    const answer = new LaneAnswer(this.socket, this, head.keepAlive, this.host.keepAliveSeconds);
+    const answer = new LaneAnswer(this.socket, this, head.keepAlive, this.host.keepAliveLines);
     this.#answer = answer;
     // A refused body: what is left of it is read after the answer, or the connection cut.
     if (body === null) this.#bodyMissing = head.contentLength - (this.#pending?.length ?? 0);
@@ -249,21 +250,23 @@ export class LaneConnection implements AnswerOwner {
   #drainRefusedBody(): void {
     this.#pending = null;
     if (this.#bodyMissing <= 0) return this.#close();
-    if (this.#bodyMissing > DRAINED_BODY_LIMIT) {
-      this.#phase = Phase.Gone;
-      this.socket.end(() => this.socket.destroy());
-      return;
-    }
+    if (this.#bodyMissing > DRAINED_BODY_LIMIT) return this.#close();
     this.#phase = Phase.Draining;
     this.since = Date.now();
     if (this.#paused) this.socket.resume();
   }
 
-  /** Ends the connection after what has been written. */
-  #close(): void {
+  /**
+   * Ends the connection after what has been written, for good: an HTTP
+   * server's socket is half-open capable, and a client that never closes its
+   * side must not keep it open.
+   */
+  #close(data?: string): void {
     this.#phase = Phase.Gone;
     this.#pending = null;
-    this.socket.end();
+    const { socket } = this;
+    if (data === undefined) socket.end(() => socket.destroy());
+    else socket.end(data, () => socket.destroy());
   }
 
   /** Stops reading here: the socket belongs to someone else from now on. */
@@ -315,9 +318,7 @@ export class LaneConnection implements AnswerOwner {
   }
 
   #timeOut(): void {
-    this.#phase = Phase.Gone;
-    this.#pending = null;
-    if (this.socket.writable) this.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (this.socket.writable) this.#close('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else this.socket.destroy();
   }
 

@@ -33,7 +33,7 @@ type ConnectionListener = (socket: Socket) => void;
  * and refuses as it always has.
  */
 export class HttpLane implements LaneHost {
-  readonly keepAliveSeconds: number;
+  readonly keepAliveLines: string;
   readonly #connections = new Set<LaneConnection>();
   readonly #nodeListeners: readonly ConnectionListener[];
   readonly #timer: NodeJS.Timeout;
@@ -43,7 +43,7 @@ export class HttpLane implements LaneHost {
     private readonly routes: LaneRoutes,
     private readonly timeouts: LaneTimeouts,
   ) {
-    this.keepAliveSeconds = Math.round(timeouts.keepAliveTimeout / 1000);
+    this.keepAliveLines = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.round(timeouts.keepAliveTimeout / 1000)}\r\n\r\n`;
     // node:http serves a connection from this event (https: once TLS is up); the lane takes it first.
     const event = server instanceof HttpsServer ? 'secureConnection' : 'connection';
     this.#nodeListeners = server.listeners(event) as ConnectionListener[];
