@@ -215,6 +215,24 @@ describe('requests the lane serves', () => {
     expect((await poller.response()).body).toBe('42["message","behind"]');
   });
 
+  it('stops reading past 64 KiB held behind a poll, and serves it all in order once the poll is answered', async () => {
+    harness = await start();
+    const poller = new RawConnection(harness.port);
+    const sid = await openSession(poller);
+    const path = `${EIO}&sid=${sid}`;
+    const texts = Array.from({ length: 100 }, (_, i) => `${i}:${'x'.repeat(900)}`);
+    poller.write(get(path) + texts.map((text) => post(path, `42["message","${text}"]`)).join(''));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const sender = new RawConnection(harness.port);
+    sender.write(post(path, '42["message","release"]'));
+    expect((await sender.response()).body).toBe('ok');
+    expect((await poller.response()).body).toBe('42["message","release"]');
+    for (let i = 0; i < texts.length; i++) expect((await poller.response()).body).toBe('ok');
+    poller.write(get(path));
+    const echoed = (await poller.response()).body.split('\x1e').map((packet) => (JSON.parse(packet.substring(2)) as string[])[1]);
+    expect(echoed).toEqual(texts);
+  });
+
   it('closes the connection after an answer to `Connection: close`', async () => {
     harness = await start();
     const connection = new RawConnection(harness.port);

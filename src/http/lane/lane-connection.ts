@@ -239,10 +239,7 @@ export class LaneConnection implements AnswerOwner {
     if (closes) return this.#close();
     this.#phase = Phase.Head;
     this.since = Date.now();
-    if (this.#paused) {
-      this.#paused = false;
-      this.socket.resume();
-    }
+    this.#resumeReading();
     // Called from inside #serve, the loop there goes on; from a later tick (a long-poll answered), start it.
     if (!this.#pumping && this.#pending !== null) this.#pump();
   }
@@ -253,7 +250,14 @@ export class LaneConnection implements AnswerOwner {
     if (this.#bodyMissing > DRAINED_BODY_LIMIT) return this.#close();
     this.#phase = Phase.Draining;
     this.since = Date.now();
-    if (this.#paused) this.socket.resume();
+    this.#resumeReading();
+  }
+
+  /** Reads again after a pause for bytes held behind a request (see MAX_HELD_BYTES). */
+  #resumeReading(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.socket.resume();
   }
 
   /**
