@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { RequestError } from '../errors';
-import type { HttpAnswer } from '../http/answer';
+import { OnceAnswer, type HttpAnswer } from '../http/answer';
 import { dropRefusedBody, readBodyBytes } from '../http/body';
 import { refuseRequest } from '../http/refusal';
 import type { Logger } from '../logger';
@@ -189,36 +189,21 @@ export class RelayClient {
 export type RelayedRequestHandler = (request: RelayedRequest, answer: HttpAnswer) => void;
 
 /** An answer that goes back over the relay link it came on. */
-class RelayedAnswer implements HttpAnswer {
-  #sent = false;
-  #aborted = false;
-  #onAbort: (() => void) | null = null;
-
+class RelayedAnswer extends OnceAnswer {
   constructor(
     private readonly link: RelayEndpoint,
     private readonly id: number,
-  ) {}
+  ) {
+    super();
+  }
 
   get open(): boolean {
-    return !this.#aborted && this.link.open;
+    return !this.aborted && this.link.open;
   }
 
   send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody = false): void {
-    if (this.#sent || this.#aborted) return;
-    this.#sent = true;
+    if (!this.markSent()) return;
     this.link.answer(this.id, JSON.stringify([status, headers, refusesBody ? 1 : 0]), body);
-  }
-
-  onAbort(listener: () => void): void {
-    this.#onAbort = listener;
-  }
-
-  abort(): void {
-    if (this.#sent || this.#aborted) return;
-    this.#aborted = true;
-    const listener = this.#onAbort;
-    this.#onAbort = null;
-    listener?.();
   }
 }
 

@@ -43,3 +43,47 @@ export class ResponseAnswer implements HttpAnswer {
     });
   }
 }
+
+/**
+ * What every answer that is not a `ServerResponse` keeps (the HTTP lane's,
+ * the cluster relay's): it is sent once, or its client goes away first; the
+ * abort listeners run once then.
+ */
+export abstract class OnceAnswer implements HttpAnswer {
+  #sent = false;
+  #aborted = false;
+  #onAbort: (() => void) | null = null;
+
+  abstract get open(): boolean;
+  abstract send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody?: boolean): void;
+
+  /** Sent, or aborted. */
+  protected get settled(): boolean {
+    return this.#sent || this.#aborted;
+  }
+
+  protected get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Marks the answer sent; false when it was sent or aborted before (nothing is to be written then). */
+  protected markSent(): boolean {
+    if (this.settled) return false;
+    this.#sent = true;
+    return true;
+  }
+
+  onAbort(listener: () => void): void {
+    const previous = this.#onAbort;
+    this.#onAbort = previous ? () => (previous(), listener()) : listener;
+  }
+
+  /** The client went away before the answer was sent. */
+  abort(): void {
+    if (this.settled) return;
+    this.#aborted = true;
+    const listener = this.#onAbort;
+    this.#onAbort = null;
+    listener?.();
+  }
+}

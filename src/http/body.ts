@@ -36,18 +36,19 @@ function asText(done: BodyCallback): BodyBytesCallback {
 }
 
 /**
- * As readBodyBytes, for a body already read whole by the node that relayed
- * its request (see cluster/relay.ts); null when it was larger than that
- * node would read, which is larger than any limit here.
+ * As readBodyBytes, for a body already read whole: by the node that relayed
+ * its request (see cluster/relay.ts), or by the HTTP lane (see http/lane);
+ * null when it was larger than they would read, which is larger than the
+ * limit here.
  */
-export function relayedBodyBytes(body: Buffer | null, limit: number, done: BodyBytesCallback): void {
+export function wholeBodyBytes(body: Buffer | null, limit: number, done: BodyBytesCallback): void {
   if (body === null || body.length > limit) done(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`), EMPTY);
   else done(null, body);
 }
 
-/** As readBody, for a relayed body (see relayedBodyBytes). */
-export function relayedBody(body: Buffer | null, limit: number, done: BodyCallback): void {
-  relayedBodyBytes(body, limit, asText(done));
+/** As readBody, for a body already read whole (see wholeBodyBytes). */
+export function wholeBody(body: Buffer | null, limit: number, done: BodyCallback): void {
+  wholeBodyBytes(body, limit, asText(done));
 }
 
 /** A body's bytes as UTF-8 text; BAD_REQUEST if they are not UTF-8. */

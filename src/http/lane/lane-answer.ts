@@ -1,6 +1,6 @@
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { HttpAnswer } from '../answer';
+import { OnceAnswer } from '../answer';
 
 /** What an answer tells its connection: sent (and whether the connection goes on), or its client gone first. */
 export interface AnswerOwner {
@@ -27,26 +27,23 @@ const CLOSE_LINES = 'Connection: close\r\n\r\n';
  * node:http would write it (status line, the given headers, Date and the
  * keep-alive headers), head and body in one write.
  */
-export class LaneAnswer implements HttpAnswer {
-  #sent = false;
-  #aborted = false;
-  #onAbort: (() => void) | null = null;
-
+export class LaneAnswer extends OnceAnswer {
   constructor(
     private readonly socket: Socket,
     private readonly owner: AnswerOwner,
     private readonly keepAlive: boolean,
     /** `Connection: keep-alive` and `Keep-Alive: timeout=…`, and the blank line: the same for every answer of a lane. */
     private readonly keepAliveLines: string,
-  ) {}
+  ) {
+    super();
+  }
 
   get open(): boolean {
-    return !this.#sent && !this.#aborted && !this.socket.destroyed;
+    return !this.settled && !this.socket.destroyed;
   }
 
   send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody = false): void {
-    if (this.#sent || this.#aborted) return;
-    this.#sent = true;
+    if (!this.markSent()) return;
     const closes = refusesBody || !this.keepAlive;
     let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
     let hasLength = false;
@@ -65,20 +62,6 @@ export class LaneAnswer implements HttpAnswer {
     // ASCII but for obs-text a header value might echo from a request, which UTF-8 only re-encodes.
     if (!socket.destroyed && socket.writable) socket.write(typeof body === 'string' ? head + body : joined(head, body));
     this.owner.answered(this, closes, refusesBody);
-  }
-
-  onAbort(listener: () => void): void {
-    const previous = this.#onAbort;
-    this.#onAbort = previous ? () => (previous(), listener()) : listener;
-  }
-
-  /** The client went away before the answer was sent. */
-  abort(): void {
-    if (this.#sent || this.#aborted) return;
-    this.#aborted = true;
-    const listener = this.#onAbort;
-    this.#onAbort = null;
-    listener?.();
   }
 }
 

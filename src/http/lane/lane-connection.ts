@@ -95,7 +95,7 @@ export class LaneConnection implements AnswerOwner {
   /** Where the search for the end of the head resumes. */
   #searchFrom = 0;
   /** When the current phase began (Date.now()), for the lane's timeouts. */
-  since = Date.now();
+  #since = Date.now();
   /** Whether a request has been answered: an idle connection then waits keepAliveTimeout, not headersTimeout. */
   #served = false;
   #claim: LaneClaim | null = null;
@@ -120,7 +120,7 @@ export class LaneConnection implements AnswerOwner {
   read(chunk: Buffer): void {
     switch (this.#phase) {
       case Phase.Head:
-        if (this.#pending === null) this.since = Date.now();
+        if (this.#pending === null) this.#since = Date.now();
         this.#hold(chunk);
         this.#pump();
         return;
@@ -187,7 +187,7 @@ export class LaneConnection implements AnswerOwner {
       claim.upgrade!(this.socket, rest);
       return false;
     }
-    // `since` is when this request's first bytes came (or its connection went idle): its body is timed from there.
+    // `#since` is when this request's first bytes came (or its connection went idle): its body is timed from there.
     this.#claim = claim;
     this.#head = head;
     if (head.contentLength > claim.bodyLimit) {
@@ -238,7 +238,7 @@ export class LaneConnection implements AnswerOwner {
     if (refusesBody) return this.#drainRefusedBody();
     if (closes) return this.#close();
     this.#phase = Phase.Head;
-    this.since = Date.now();
+    this.#since = Date.now();
     this.#resumeReading();
     // Called from inside #serve, the loop there goes on; from a later tick (a long-poll answered), start it.
     if (!this.#pumping && this.#pending !== null) this.#pump();
@@ -249,7 +249,7 @@ export class LaneConnection implements AnswerOwner {
     if (this.#bodyMissing <= 0) return this.#close();
     if (this.#bodyMissing > DRAINED_BODY_LIMIT) return this.#close();
     this.#phase = Phase.Draining;
-    this.since = Date.now();
+    this.#since = Date.now();
     this.#resumeReading();
   }
 
@@ -302,7 +302,7 @@ export class LaneConnection implements AnswerOwner {
    * never cut here: its protocol times it.
    */
   checkTimeouts(now: number, headersMs: number, requestMs: number, keepAliveMs: number): void {
-    const elapsed = now - this.since;
+    const elapsed = now - this.#since;
     switch (this.#phase) {
       case Phase.Head:
         if (this.#pending !== null || !this.#served) {

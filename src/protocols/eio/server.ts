@@ -4,7 +4,7 @@ import type { ConnectionClass } from '../../connection';
 import { engineIoRefusal, engineIoUpgradeRefusal, refusalFor, RequestError } from '../../errors';
 import type { RelayedRequest } from '../../cluster/relay';
 import { ResponseAnswer, type HttpAnswer } from '../../http/answer';
-import { readBodyBytes, relayedBodyBytes, type BodyBytesCallback } from '../../http/body';
+import { readBodyBytes, wholeBodyBytes, type BodyBytesCallback } from '../../http/body';
 import type { LaneAnswer, LaneClaim, LaneHead } from '../../http/lane/lane';
 import { preflightHeaders } from '../../http/preflight';
 import { CLIENT_V2_PATH, CLIENT_V4_PATH, serveClientFile } from '../../http/client-file';
@@ -58,7 +58,7 @@ class EngineRequest implements ClaimedRequest, LaneClaim {
   }
 
   serveBody(body: Buffer | null, answer: LaneAnswer): void {
-    this.server.serve(this, (limit, done) => relayedBodyBytes(body, limit, done), answer);
+    this.server.serve(this, (limit, done) => wholeBodyBytes(body, limit, done), answer);
   }
 
   upgrade(socket: Duplex, head: Buffer): void {
@@ -204,7 +204,7 @@ export class EioServer implements ProtocolServer, EngineHost {
       const dialect = this.#checkCommon(query, request.origin);
       const sid = this.#pollingSid(query);
       if (sid === null) throw new RequestError('BAD_REQUEST', 'a relayed request names no session');
-      const readBody = (limit: number, done: BodyBytesCallback): void => relayedBodyBytes(request.body, limit, done);
+      const readBody = (limit: number, done: BodyBytesCallback): void => wholeBodyBytes(request.body, limit, done);
       this.#servePoll(this.#findSession(sid, dialect), request.method, request.contentType, readBody, answer, headers);
     } catch (error) {
       this.#refuse(answer, error, headers);

@@ -5,7 +5,7 @@ import type { ConnectionClass } from '../../connection';
 import { RequestError } from '../../errors';
 import type { RelayedRequest } from '../../cluster/relay';
 import { ResponseAnswer, type HttpAnswer } from '../../http/answer';
-import { readBody, relayedBody, type BodyCallback } from '../../http/body';
+import { readBody, wholeBody, type BodyCallback } from '../../http/body';
 import { serveClientFile } from '../../http/client-file';
 import { corsHeaders, OriginPolicy } from '../../http/origin';
 import { answerPreflight } from '../../http/preflight';
@@ -165,7 +165,7 @@ export class V09Server implements ProtocolServer, V09Host {
       if (path?.kind !== 'transport' || path.version !== '1') throw new RequestError('BAD_REQUEST', 'a relayed 0.9 request names a transport and a session');
       const transport = this.#httpTransport(path.transport);
       if (transport === 'htmlfile') throw new RequestError('BAD_REQUEST', 'htmlfile streams are not relayed');
-      const readRelayedBody = (limit: number, done: BodyCallback): void => relayedBody(request.body, limit, done);
+      const readRelayedBody = (limit: number, done: BodyCallback): void => wholeBody(request.body, limit, done);
       this.#servePoll(transport, this.#session(path.sessionId), request.method, search, readRelayedBody, answer, headers);
     } catch (error) {
       this.#refuse(answer, error, headers);
