@@ -30,6 +30,8 @@ export class Application implements LaneRoutes {
   readonly logger: Logger;
   readonly #routes: CompiledRoute[];
   readonly #routers: readonly SocketRouter[];
+  #lastPath: string | null = null;
+  #lastRoute: CompiledRoute | undefined;
 
   constructor(routes: readonly Route[], settings?: ApplicationSettings) {
     this.settings = resolveApplicationSettings(settings);
@@ -53,9 +55,19 @@ export class Application implements LaneRoutes {
 
   /** The first route whose pattern matches a path. */
   #routeOf(pathname: string): CompiledRoute | undefined {
+    // Every poll of a client asks for the same path: the last one routed is looked up first.
+    if (pathname === this.#lastPath) return this.#lastRoute;
+    let found: CompiledRoute | undefined;
     // A plain loop: this runs for every request, long-polls included.
-    for (const route of this.#routes) if (route.pattern.test(pathname)) return route;
-    return undefined;
+    for (const route of this.#routes) {
+      if (route.pattern.test(pathname)) {
+        found = route;
+        break;
+      }
+    }
+    this.#lastPath = pathname;
+    this.#lastRoute = found;
+    return found;
   }
 
   /** Serves one request with the first route whose pattern matches its path; 404 when none does. */
@@ -80,9 +92,8 @@ export class Application implements LaneRoutes {
 
   /** What serves a request on the HTTP lane (see http/lane): a router's protocol that takes it, or null for node:http. */
   laneClaim(head: LaneHead): LaneClaim | null {
-    const { pathname, search } = splitUrl(head.url);
-    const target = this.#routeOf(pathname)?.target;
-    return target instanceof SocketRouter ? target.laneClaim(head, pathname, search) : null;
+    const target = this.#routeOf(head.pathname)?.target;
+    return target instanceof SocketRouter ? target.laneClaim(head, head.pathname, head.search) : null;
   }
 
   /** Hands an upgrade to the router that owns its path; refuses it cleanly otherwise. */

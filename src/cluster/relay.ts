@@ -8,8 +8,8 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { RequestError } from '../errors';
-import { OnceAnswer, type HttpAnswer } from '../http/answer';
-import { dropRefusedBody, readBodyBytes } from '../http/body';
+import { OnceAnswer, ResponseAnswer, type HttpAnswer } from '../http/answer';
+import { readBodyBytes } from '../http/body';
 import { refuseRequest } from '../http/refusal';
 import type { Logger } from '../logger';
 import { endpointOf } from './forwarder';
@@ -144,12 +144,7 @@ export class RelayClient {
     if (!pending) return; // its client left; the owner had sent the answer already
     this.#pending.delete(id);
     const [status, headers, refusesBody] = JSON.parse(meta) as [number, OutgoingHttpHeaders, number];
-    const { req, res } = pending;
-    if (res.headersSent) return void res.end();
-    if (refusesBody === 1) headers.connection = 'close';
-    res.writeHead(status, headers);
-    res.end(body);
-    if (refusesBody === 1) dropRefusedBody(req, res);
+    new ResponseAnswer(pending.res).send(status, headers, body, refusesBody === 1);
   }
 
   #expire(): void {

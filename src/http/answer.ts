@@ -11,8 +11,10 @@ export interface HttpAnswer {
   /** False once the client is gone: an answer now would reach nobody. */
   readonly open: boolean;
   /**
-   * Sends the whole answer. `refusesBody`: the answer refuses the request's
-   * body (a 413); the client's connection closes after it, the body unread.
+   * Sends the whole answer. Its Content-Length is the body's, set by the
+   * answer itself: `headers` need not carry one. `refusesBody`: the answer
+   * refuses the request's body (a 413); the client's connection closes after
+   * it, the body unread.
    */
   send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody?: boolean): void;
   /** Called once, if the client goes away before the answer is sent. */
@@ -31,7 +33,9 @@ export class ResponseAnswer implements HttpAnswer {
   send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody = false): void {
     const { res } = this;
     if (res.headersSent) return void res.end();
-    if (refusesBody) headers = { ...headers, Connection: 'close' };
+    // The body's own length (see send above), set before writeHead takes the headers given.
+    res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+    if (refusesBody) res.setHeader('Connection', 'close');
     res.writeHead(status, headers);
     res.end(body);
     if (refusesBody) dropRefusedBody(res.req, res);
@@ -86,4 +90,34 @@ export abstract class OnceAnswer implements HttpAnswer {
     this.#onAbort = null;
     listener?.();
   }
+}
+
+/** The header lines of header sets made once (see fixedHeaders), by the set. */
+const FIXED_LINES = new WeakMap<object, string>();
+
+/**
+ * Marks a set of answer headers made once and sent with many answers (a
+ * poll's Content-Type and Cache-Control with a router's CORS headers): it is
+ * frozen, and its lines are written once for the HTTP lane (see headerLines).
+ */
+export function fixedHeaders<T extends OutgoingHttpHeaders>(headers: T): Readonly<T> {
+  Object.freeze(headers);
+  FIXED_LINES.set(headers, linesOf(headers));
+  return headers;
+}
+
+/** `Name: value\r\n` for each header but Content-Length (an answer's own); made once for fixed headers. */
+export function headerLines(headers: Readonly<OutgoingHttpHeaders>): string {
+  return FIXED_LINES.get(headers) ?? linesOf(headers);
+}
+
+function linesOf(headers: Readonly<OutgoingHttpHeaders>): string {
+  let lines = '';
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || (name.length === 14 && name.toLowerCase() === 'content-length')) continue;
+    if (Array.isArray(value)) for (const item of value) lines += `${name}: ${item}\r\n`;
+    else lines += `${name}: ${value}\r\n`;
+  }
+  return lines;
 }

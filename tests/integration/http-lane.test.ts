@@ -156,6 +156,9 @@ async function openSession(connection: RawConnection): Promise<string> {
   return sid;
 }
 
+/** parseRequestHead on a head given as text (without its blank line). */
+const headOf = (head: string) => parseRequestHead(Buffer.from(head, 'latin1'), Buffer.byteLength(head, 'latin1'), null as unknown as Socket);
+
 describe('requests the lane serves', () => {
   it('serves a v4 session over one keep-alive connection, node:http never seeing a request', async () => {
     harness = await start();
@@ -478,18 +481,35 @@ describe('bad input', () => {
   });
 
   it('reads headers as node:http does: lower-case names, duplicates joined or kept first', () => {
-    const head = parseRequestHead(
+    const head = headOf(
       [`GET ${EIO} HTTP/1.1`, 'Host: a', 'HOST: b', 'Cookie: x=1', 'cookie: y=2', 'X-List:  one ', 'x-list: two', 'Set-Cookie: s=1', 'Set-Cookie: s=2', 'Connection: Keep-Alive'].join('\r\n'),
-      null as unknown as Socket,
     );
     expect(head?.headers).toEqual({ host: 'a', cookie: 'x=1; y=2', 'x-list': 'one, two', 'set-cookie': ['s=1', 's=2'], connection: 'Keep-Alive' });
     expect(head).toMatchObject({ keepAlive: true, upgrade: false, contentLength: 0 });
-    const upgrade = parseRequestHead([`GET ${EIO} HTTP/1.1`, 'Host: a', 'Connection: keep-alive, Upgrade', 'Upgrade: websocket'].join('\r\n'), null as unknown as Socket);
+    const upgrade = headOf([`GET ${EIO} HTTP/1.1`, 'Host: a', 'Connection: keep-alive, Upgrade', 'Upgrade: websocket'].join('\r\n'));
     expect(upgrade).toMatchObject({ upgrade: true, keepAlive: true });
-    expect(parseRequestHead([`GET ${EIO} HTTP/1.1`, 'Host: a', 'Upgrade: websocket'].join('\r\n'), null as unknown as Socket)).toBeNull();
-    expect(parseRequestHead([`DELETE ${EIO} HTTP/1.1`, 'Host: a'].join('\r\n'), null as unknown as Socket)).toBeNull();
-    expect(parseRequestHead([`GET http://a${EIO} HTTP/1.1`, 'Host: a'].join('\r\n'), null as unknown as Socket)).toBeNull();
-    expect(parseRequestHead([`POST ${EIO} HTTP/1.1`, 'Host: a', 'Content-Length: 1e3'].join('\r\n'), null as unknown as Socket)).toBeNull();
+    expect(headOf([`GET ${EIO} HTTP/1.1`, 'Host: a', 'Upgrade: websocket'].join('\r\n'))).toBeNull();
+    expect(headOf([`DELETE ${EIO} HTTP/1.1`, 'Host: a'].join('\r\n'))).toBeNull();
+    expect(headOf([`GET http://a${EIO} HTTP/1.1`, 'Host: a'].join('\r\n'))).toBeNull();
+    expect(headOf([`POST ${EIO} HTTP/1.1`, 'Host: a', 'Content-Length: 1e3'].join('\r\n'))).toBeNull();
+    expect(headOf([`POST ${EIO} HTTP/1.1`, 'Host: a', 'Content-Length: 1', 'content-LENGTH: 1'].join('\r\n'))).toBeNull();
+    expect(headOf([`POST ${EIO} HTTP/1.1`, 'Host: a', `Content-Length: ${'9'.repeat(16)}`].join('\r\n'))).toBeNull();
+    expect(headOf([`POST ${EIO} HTTP/1.1`, 'Host: a', 'Content-Length: 0012'].join('\r\n'))).toMatchObject({ contentLength: 12 });
+    // The common names in any case, the others lower-cased; the target split as splitUrl splits it.
+    expect(headOf([`OPTIONS /socket.io/?EIO=4&a=?b HTTP/1.1`, 'hOsT: a', 'ORIGIN: http://o', 'Sec-WebSocket-Key: k', 'X-Odd-Name: v'].join('\r\n'))).toEqual({
+      method: 'OPTIONS',
+      url: '/socket.io/?EIO=4&a=?b',
+      pathname: '/socket.io/',
+      search: 'EIO=4&a=?b',
+      headers: { host: 'a', origin: 'http://o', 'sec-websocket-key': 'k', 'x-odd-name': 'v' },
+      socket: null,
+      contentLength: 0,
+      keepAlive: true,
+      upgrade: false,
+    });
+    expect(headOf([`GET /socket.io/ HTTP/1.1`, 'Host: a'].join('\r\n'))).toMatchObject({ pathname: '/socket.io/', search: '' });
+    expect(headOf([`GET /socket.io/ HTTP/1.10`, 'Host: a'].join('\r\n'))).toBeNull();
+    expect(headOf([`OPTIONX /socket.io/ HTTP/1.1`, 'Host: a'].join('\r\n'))).toBeNull();
   });
 });
 

@@ -9,6 +9,9 @@ import type { Socket } from 'node:net';
 export interface LaneHead {
   readonly method: string;
   readonly url: string;
+  /** The target up to its `?`, and what follows the `?` ('' without one), as splitUrl splits them. */
+  readonly pathname: string;
+  readonly search: string;
   /** Lower-case names, duplicates joined as node:http joins them. */
   readonly headers: IncomingHttpHeaders;
   readonly socket: Socket;
@@ -24,7 +27,8 @@ export interface LaneHead {
 const IS_TOKEN = charTable((code) => (code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(code)));
 /** 1 for what a field value may hold: visible ASCII, space, tab and obs-text; no other control character. */
 const IS_FIELD_CHAR = charTable((code) => code === 0x09 || (code >= 0x20 && code !== 0x7f));
-const DECIMAL = /^\d{1,15}$/;
+/** Content-Length digits beyond this are refused (node:http's own limit is about the same: 2^53). */
+const MAX_LENGTH_DIGITS = 15;
 
 /** Headers node:http keeps the first of when repeated (its `matchKnownFields`); others are joined. */
 const FIRST_WINS = new Set([
@@ -33,57 +37,103 @@ const FIRST_WINS = new Set([
 ]);
 
 /**
- * Reads a request head (latin1, up to but not including its blank line), or
- * returns null when it is not in the lane's plain shape: node:http then reads
- * it, and answers whatever is wrong with it the way it always has. Being
- * strict costs nothing here, since whatever is refused is still served.
+ * Names browsers and clients send on nearly every request, by length. A name
+ * read is matched against these without building a lower-case copy, and the
+ * constant (an internalized string) keys the header object: V8 then stores
+ * and finds it without a string-table lookup per header.
  */
-export function parseRequestHead(text: string, socket: Socket): LaneHead | null {
-  let lineEnd = text.indexOf('\r\n');
-  if (lineEnd === -1) lineEnd = text.length;
-  const line = text.substring(0, lineEnd);
-  const firstSpace = line.indexOf(' ');
-  const secondSpace = line.indexOf(' ', firstSpace + 1);
-  if (firstSpace === -1 || secondSpace === -1 || line.substring(secondSpace + 1) !== 'HTTP/1.1') return null;
-  const method = line.substring(0, firstSpace);
-  if (method !== 'GET' && method !== 'POST' && method !== 'OPTIONS') return null;
-  for (let at = firstSpace + 1; at < secondSpace; at++) {
-    const code = line.charCodeAt(at);
-    if (code <= 0x20 || code >= 0x7f) return null;
-  }
-  const url = line.substring(firstSpace + 1, secondSpace);
-  if (url.charCodeAt(0) !== 0x2f) return null;
+const COMMON_NAMES = byLength([
+  'host', 'connection', 'content-type', 'content-length', 'origin', 'user-agent', 'accept', 'accept-encoding', 'accept-language',
+  'cookie', 'referer', 'upgrade', 'pragma', 'cache-control', 'authorization', 'priority', 'dnt', 'te', 'keep-alive', 'expect',
+  'transfer-encoding', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded', 'sec-websocket-key',
+  'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest',
+  'sec-ch-ua', 'sec-ch-ua-mobile', 'sec-ch-ua-platform',
+]);
 
-  const headers: IncomingHttpHeaders = {};
-  let contentLength = 0;
-  let connection = '';
-  let position = lineEnd + 2;
-  const length = text.length;
-  while (position < length) {
+/**
+ * Where the header lines of the head being read lie: name start and end,
+ * value start and end (trimmed), four numbers a line. One array for every
+ * head (a head is read in one go), grown for a head of many lines.
+ */
+let lineMarks: Int32Array = new Int32Array(4 * 64);
+
+const CR = 0x0d;
+const LF = 0x0a;
+const VERSION = Buffer.from(' HTTP/1.1', 'latin1');
+const OPTIONS = Buffer.from('OPTIONS ', 'latin1');
+
+/**
+ * Reads a request head (the bytes before its blank line, `end` being where
+ * the CRLF CRLF starts), or returns null when it is not in the lane's plain
+ * shape: node:http then reads it, and answers whatever is wrong with it the
+ * way it always has. Being strict costs nothing here, since whatever is
+ * refused is still served. The bytes are checked and measured first; the
+ * strings are then cut from one latin1 copy of the head.
+ */
+export function parseRequestHead(bytes: Buffer, end: number, socket: Socket): LaneHead | null {
+  let at = methodEnd(bytes);
+  if (at === -1 || bytes[at] !== 0x2f) return null;
+  // The target: origin-form, visible ASCII up to the space before the version.
+  const targetStart = at;
+  let queryStart = -1;
+  for (; at < end; at++) {
+    const code = bytes[at];
+    if (code === 0x20) break;
+    if (code < 0x20 || code >= 0x7f) return null;
+    if (code === 0x3f && queryStart === -1) queryStart = at;
+  }
+  const targetEnd = at;
+  if (targetEnd + VERSION.length > end || !holdsAt(bytes, targetEnd, VERSION)) return null;
+  at = targetEnd + VERSION.length;
+  if (at < end) {
+    if (bytes[at] !== CR || bytes[at + 1] !== LF) return null;
+    at += 2;
+  }
+
+  let marks = lineMarks;
+  let count = 0;
+  while (at < end) {
     // name: token characters up to the colon (no space before it, no obs-fold line)
-    let at = position;
-    while (at < length && IS_TOKEN[text.charCodeAt(at)] === 1) at++;
-    if (at === position || at === length || text.charCodeAt(at) !== 0x3a) return null;
-    const key = text.substring(position, at).toLowerCase();
-    at++;
-    while (at < length && isSpace(text.charCodeAt(at))) at++;
+    const nameStart = at;
+    while (at < end && IS_TOKEN[bytes[at]] === 1) at++;
+    if (at === nameStart || at === end || bytes[at] !== 0x3a) return null;
+    const nameEnd = at++;
+    while (at < end && isSpace(bytes[at])) at++;
     const valueStart = at;
     let valueEnd = at;
     // value: up to CRLF; no control character but tab; trailing spaces trimmed
-    for (; at < length; at++) {
-      const code = text.charCodeAt(at);
-      if (code === 0x0d) break;
+    for (; at < end; at++) {
+      const code = bytes[at];
+      if (code === CR) break;
       if (IS_FIELD_CHAR[code] !== 1) return null;
       if (!isSpace(code)) valueEnd = at + 1;
     }
-    if (at < length && text.charCodeAt(at + 1) !== 0x0a) return null;
-    const value = text.substring(valueStart, valueEnd);
-    position = at + 2;
+    // The head's last line ends at `end`; any other at a CRLF (a CR before `end` has a byte after it).
+    if (at < end) {
+      if (bytes[at + 1] !== LF) return null;
+      at += 2;
+    }
+    if (count === marks.length) marks = lineMarks = grown(marks);
+    marks[count] = nameStart;
+    marks[count + 1] = nameEnd;
+    marks[count + 2] = valueStart;
+    marks[count + 3] = valueEnd;
+    count += 4;
+  }
+
+  const text = bytes.toString('latin1', 0, end);
+  const headers: IncomingHttpHeaders = {};
+  let contentLength = 0;
+  let connection = '';
+  for (let line = 0; line < count; line += 4) {
+    const key = headerName(bytes, text, marks[line], marks[line + 1]);
+    const value = text.substring(marks[line + 2], marks[line + 3]);
     if (key === 'transfer-encoding' || key === 'expect') return null;
     if (key === 'content-length') {
       // One plain Content-Length is the only body framing the lane reads.
-      if (headers['content-length'] !== undefined || !DECIMAL.test(value)) return null;
-      contentLength = Number(value);
+      if (headers['content-length'] !== undefined) return null;
+      contentLength = decimalOf(value);
+      if (contentLength === -1) return null;
     } else if (key === 'connection') {
       connection = connection ? `${connection}, ${value}` : value;
     }
@@ -100,12 +150,83 @@ export function parseRequestHead(text: string, socket: Socket): LaneHead | null 
   }
   // An Upgrade without `Connection: upgrade`, or an upgrade with a body: node:http's to sort out.
   if ((headers.upgrade !== undefined && !upgrade) || (upgrade && contentLength > 0)) return null;
-  return { method, url, headers, socket, contentLength, keepAlive, upgrade };
+  const url = text.substring(targetStart, targetEnd);
+  const pathname = queryStart === -1 ? url : text.substring(targetStart, queryStart);
+  const search = queryStart === -1 ? '' : text.substring(queryStart + 1, targetEnd);
+  return { method: METHODS[targetStart], url, pathname, search, headers, socket, contentLength, keepAlive, upgrade };
+}
+
+/** The method, by where its target starts (its length and the space after it). */
+const METHODS: Record<number, string> = { 4: 'GET', 5: 'POST', 8: 'OPTIONS' };
+
+/** Where the target starts after one of the lane's methods and its space; -1 for any other start. */
+function methodEnd(bytes: Buffer): number {
+  switch (bytes[0]) {
+    case 0x47: // GET
+      return bytes[1] === 0x45 && bytes[2] === 0x54 && bytes[3] === 0x20 ? 4 : -1;
+    case 0x50: // POST
+      return bytes[1] === 0x4f && bytes[2] === 0x53 && bytes[3] === 0x54 && bytes[4] === 0x20 ? 5 : -1;
+    case 0x4f: // OPTIONS
+      return holdsAt(bytes, 0, OPTIONS) ? OPTIONS.length : -1;
+    default:
+      return -1;
+  }
+}
+
+/** Whether `word` stands in `bytes` at `at` (a loop: cheaper than a native call for a few bytes). */
+function holdsAt(bytes: Buffer, at: number, word: Uint8Array): boolean {
+  for (let index = 0; index < word.length; index++) if (bytes[at + index] !== word[index]) return false;
+  return true;
+}
+
+function grown(marks: Int32Array): Int32Array {
+  const larger = new Int32Array(marks.length * 2);
+  larger.set(marks);
+  return larger;
+}
+
+/** A header's lower-case name: one of COMMON_NAMES when it is one, in any case, else a lower-cased copy. */
+function headerName(bytes: Buffer, text: string, start: number, end: number): string {
+  const candidates = COMMON_NAMES[end - start];
+  if (candidates !== undefined) {
+    for (let index = 0; index < candidates.length; index++) {
+      const candidate = candidates[index];
+      const letters = candidate.bytes;
+      let at = 0;
+      // `| 0x20` lower-cases a letter; the names hold only letters and '-', which it leaves alone.
+      while (at < letters.length && (bytes[start + at] | 0x20) === letters[at]) at++;
+      if (at === letters.length) return candidate.name;
+    }
+  }
+  return text.substring(start, end).toLowerCase();
+}
+
+/** A Content-Length value: 1 to 15 decimal digits, or -1. */
+function decimalOf(value: string): number {
+  if (value.length === 0 || value.length > MAX_LENGTH_DIGITS) return -1;
+  let number = 0;
+  for (let at = 0; at < value.length; at++) {
+    const digit = value.charCodeAt(at) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    number = number * 10 + digit;
+  }
+  return number;
 }
 
 function charTable(accepts: (code: number) => boolean): Uint8Array {
   const table = new Uint8Array(256);
   for (let code = 0; code < 256; code++) table[code] = accepts(code) ? 1 : 0;
+  return table;
+}
+
+interface CommonName {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+function byLength(names: readonly string[]): (readonly CommonName[] | undefined)[] {
+  const table: CommonName[][] = [];
+  for (const name of names) (table[name.length] ??= []).push({ name, bytes: Buffer.from(name, 'latin1') });
   return table;
 }
 

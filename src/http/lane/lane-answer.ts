@@ -1,23 +1,11 @@
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { OnceAnswer } from '../answer';
+import { dateHeaderLine } from '../../clock';
+import { headerLines, OnceAnswer } from '../answer';
 
 /** What an answer tells its connection: sent (and whether the connection goes on), or its client gone first. */
 export interface AnswerOwner {
   answered(answer: LaneAnswer, closes: boolean, refusesBody: boolean): void;
-}
-
-let dateLine = '';
-let dateExpires = 0;
-
-/** The Date header line, made at most once a second (node:http caches the date the same way). */
-function dateHeaderLine(): string {
-  const now = Date.now();
-  if (now >= dateExpires) {
-    dateLine = `Date: ${new Date(now).toUTCString()}\r\n`;
-    dateExpires = now - (now % 1000) + 1000;
-  }
-  return dateLine;
 }
 
 const CLOSE_LINES = 'Connection: close\r\n\r\n';
@@ -45,24 +33,23 @@ export class LaneAnswer extends OnceAnswer {
   send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody = false): void {
     if (!this.markSent()) return;
     const closes = refusesBody || !this.keepAlive;
-    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
-    let hasLength = false;
-    for (const name in headers) {
-      const value = headers[name];
-      if (value === undefined) continue;
-      if (!hasLength && name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
-      if (Array.isArray(value)) for (const item of value) head += `${name}: ${item}\r\n`;
-      else head += `${name}: ${value}\r\n`;
-    }
-    if (!hasLength) head += `Content-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.length}\r\n`;
-    head += dateHeaderLine();
-    head += closes ? CLOSE_LINES : this.keepAliveLines;
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    const head = `${statusLine(status)}${headerLines(headers)}Content-Length: ${length}\r\n${dateHeaderLine()}${closes ? CLOSE_LINES : this.keepAliveLines}`;
     const { socket } = this;
     // Head and body in one write. A text body goes with its head as one UTF-8 string: the head is
     // ASCII but for obs-text a header value might echo from a request, which UTF-8 only re-encodes.
     if (!socket.destroyed && socket.writable) socket.write(typeof body === 'string' ? head + body : joined(head, body));
     this.owner.answered(this, closes, refusesBody);
   }
+}
+
+const STATUS_LINES = new Map<number, string>();
+
+/** `HTTP/1.1 200 OK\r\n`, made once for each status. */
+function statusLine(status: number): string {
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) STATUS_LINES.set(status, (line = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`));
+  return line;
 }
 
 function joined(head: string, body: Buffer): Buffer {

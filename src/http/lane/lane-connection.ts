@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { coarseNow } from '../../clock';
 import { parseRequestHead, type LaneHead } from './head';
 import { LaneAnswer, type AnswerOwner } from './lane-answer';
 
@@ -94,8 +95,8 @@ export class LaneConnection implements AnswerOwner {
   #pending: Buffer | null = null;
   /** Where the search for the end of the head resumes. */
   #searchFrom = 0;
-  /** When the current phase began (Date.now()), for the lane's timeouts. */
-  #since = Date.now();
+  /** When the current phase began (coarseNow()), for the lane's timeouts. */
+  #since = coarseNow();
   /** Whether a request has been answered: an idle connection then waits keepAliveTimeout, not headersTimeout. */
   #served = false;
   #claim: LaneClaim | null = null;
@@ -120,7 +121,7 @@ export class LaneConnection implements AnswerOwner {
   read(chunk: Buffer): void {
     switch (this.#phase) {
       case Phase.Head:
-        if (this.#pending === null) this.#since = Date.now();
+        if (this.#pending === null) this.#since = coarseNow();
         this.#hold(chunk);
         this.#pump();
         return;
@@ -173,7 +174,7 @@ export class LaneConnection implements AnswerOwner {
       else this.#searchFrom = Math.max(0, bytes.length - 3);
       return false;
     }
-    const head = parseRequestHead(bytes.toString('latin1', 0, end), this.socket);
+    const head = parseRequestHead(bytes, end, this.socket);
     const claim = head && this.host.claim(head);
     if (!head || !claim || !(head.upgrade ? claim.upgrade : claim.serveBody)) {
       this.#handOver();
@@ -238,7 +239,7 @@ export class LaneConnection implements AnswerOwner {
     if (refusesBody) return this.#drainRefusedBody();
     if (closes) return this.#close();
     this.#phase = Phase.Head;
-    this.#since = Date.now();
+    this.#since = coarseNow();
     this.#resumeReading();
     // Called from inside #serve, the loop there goes on; from a later tick (a long-poll answered), start it.
     if (!this.#pumping && this.#pending !== null) this.#pump();
@@ -249,7 +250,7 @@ export class LaneConnection implements AnswerOwner {
     if (this.#bodyMissing <= 0) return this.#close();
     if (this.#bodyMissing > DRAINED_BODY_LIMIT) return this.#close();
     this.#phase = Phase.Draining;
-    this.#since = Date.now();
+    this.#since = coarseNow();
     this.#resumeReading();
   }
 

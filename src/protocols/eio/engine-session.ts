@@ -1,3 +1,5 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import { coarseNow } from '../../clock';
 import type { HttpAnswer } from '../../http/answer';
 import type { FlushScheduler } from '../../session/flush-scheduler';
 import type { ConnectionClass, RequestInfo } from '../../connection';
@@ -9,6 +11,7 @@ import type { Logger } from '../../logger';
 import type { DeadlineClock, Renewable } from '../../session/deadline-clock';
 import type { HeartbeatClock, HeartbeatTarget } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
+import type { EngineAnswerHeaders } from './cors';
 import type { EngineDialect } from './dialect';
 import type { EnginePacket } from './engine-codec';
 import { encodeFrame, framePayloadLength } from '../../websocket/frame-writer';
@@ -84,7 +87,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   transport: EngineTransport;
   #outbox: EnginePacket[] = [];
   #flushScheduled = false;
-  #poll: { answer: HttpAnswer; headers: Readonly<Record<string, string>> } | null = null;
+  #poll: { answer: HttpAnswer; headers: EngineAnswerHeaders } | null = null;
   #ws: ServerWebSocket | null = null;
   /** The websocket being probed during an upgrade. */
   #probe: ServerWebSocket | null = null;
@@ -107,7 +110,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   #connectWatch: SessionDeadline | null = null;
   #silenceWatch: SessionDeadline | null = null;
   #closed = false;
-  #lastActive = Date.now();
+  #lastActive = coarseNow();
 
   /** A v3 JSONP session's index (`j` at the handshake): its polls are answered as scripts, its posts are forms. */
   jsonpIndex: string | null = null;
@@ -155,7 +158,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
   }
 
   /** The handshake GET: answered at once with the open packet and what followed it. */
-  answerHandshake(answer: HttpAnswer, headers: Readonly<Record<string, string>>): void {
+  answerHandshake(answer: HttpAnswer, headers: EngineAnswerHeaders): void {
     this.#poll = { answer, headers };
     this.#answerPoll(this.#outbox.splice(0));
   }
@@ -259,29 +262,33 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     const poll = this.#poll;
     if (!poll) return;
     this.#poll = null;
-    this.#lastActive = Date.now();
+    this.#lastActive = coarseNow();
     const { answer } = poll;
     if (!answer.open) {
       // The GET is gone: keep the packets for the next one.
       this.#outbox = [...packets, ...this.#outbox];
       return;
     }
-    const { body, contentType } = this.#pollBody(packets);
-    answer.send(200, { ...poll.headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' }, body);
+    const body = this.#pollBody(packets);
+    answer.send(200, this.#pollHeaders(poll.headers, body), body);
     this.host.hub.counters.bytesOut += body.length;
   }
 
-  #pollBody(packets: readonly EnginePacket[]): { body: string | Buffer; contentType: string } {
+  #pollBody(packets: readonly EnginePacket[]): string | Buffer {
     // A JSONP client never takes binary (it asked for b64=1): its payload is always text.
-    if (this.jsonpIndex !== null) return { body: jsonpScript(this.jsonpIndex, this.dialect.encodePollBody(packets, false) as string), contentType: 'text/javascript; charset=UTF-8' };
-    const body = this.dialect.encodePollBody(packets, !this.base64Only);
-    return { body, contentType: typeof body === 'string' ? 'text/plain; charset=UTF-8' : 'application/octet-stream' };
+    if (this.jsonpIndex !== null) return jsonpScript(this.jsonpIndex, this.dialect.encodePollBody(packets, false) as string);
+    return this.dialect.encodePollBody(packets, !this.base64Only);
+  }
+
+  #pollHeaders(headers: EngineAnswerHeaders, body: string | Buffer): Readonly<OutgoingHttpHeaders> {
+    if (this.jsonpIndex !== null) return headers.script;
+    return typeof body === 'string' ? headers.text : headers.binary;
   }
 
   // ---- polling ----
 
   /** A GET: answered at once with what is waiting, else held until there is something (a ping comes every pingInterval). */
-  attachPoll(answer: HttpAnswer, headers: Readonly<Record<string, string>>): void {
+  attachPoll(answer: HttpAnswer, headers: EngineAnswerHeaders): void {
     if (this.#poll) {
       // The spec: two concurrent GETs are a protocol violation; the session ends (the pending GET gets a
       // close packet) and the second GET is refused.
@@ -292,7 +299,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
     answer.onAbort(() => {
       if (this.#poll?.answer === answer) {
         this.#poll = null;
-        this.#lastActive = Date.now();
+        this.#lastActive = coarseNow();
       }
     });
     // A client pausing for an upgrade waits for this GET before it sends `5` (engine.io-client may poll once
@@ -303,7 +310,7 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
 
   /** Packets from a POST body (or a websocket message), in order. */
   receive(packets: readonly EnginePacket[]): void {
-    this.#lastActive = Date.now();
+    this.#lastActive = coarseNow();
     // v3 takes any packet as a sign of life, as engine.io 3 does, not only a ping.
     if (this.#silenceWatch && !this.#closed) this.host.silenceDeadlines.renew(this.#silenceWatch);
     for (const packet of packets) {
@@ -569,8 +576,8 @@ export class EngineSession implements RegisteredSession, SocketCarrier, Heartbea
       const { answer, headers } = this.#poll;
       this.#poll = null;
       // A pending poll learns the session is over from a close packet.
-      const { body, contentType } = this.#pollBody([{ type: 'close' }]);
-      answer.send(200, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }, body);
+      const body = this.#pollBody([{ type: 'close' }]);
+      answer.send(200, this.#pollHeaders(headers, body), body);
     }
     const ws = this.#ws ?? this.#probe;
     this.#ws = null;

@@ -20,7 +20,7 @@ import { HeartbeatClock } from '../../session/heartbeat-clock';
 import type { ResolvedRouterSettings } from '../../settings';
 import { acceptWebSocket, type ServerWebSocket } from '../../websocket/rfc6455';
 import type { ClaimedRequest, ProtocolEnvironment, ProtocolServer } from '../registry';
-import { engineCorsHeaders } from './cors';
+import { EngineCors, type EngineAnswerHeaders } from './cors';
 import { queryOf, splitUrl, type QueryLookup } from '../../http/url';
 import { EIO4_DIALECT, type EngineDialect } from './dialect';
 import { EngineDecodeError } from './engine-codec';
@@ -81,7 +81,9 @@ export class EioServer implements ProtocolServer, EngineHost {
   readonly logger: Logger;
   readonly hub: SessionHub;
   readonly #origins: OriginPolicy;
+  readonly #cors: EngineCors;
   readonly #path: string;
+  readonly #pathWithSlash: string;
   readonly #namespaces: ReadonlyMap<string, ConnectionClass>;
   readonly #encoders = new Map<string, NamespaceEncoder>();
   readonly #stampers = new Map<string, StampingEncoder>();
@@ -100,7 +102,9 @@ export class EioServer implements ProtocolServer, EngineHost {
     this.logger = environment.settings.logger;
     this.hub = environment.hub;
     this.#origins = new OriginPolicy(this.settings.origins);
+    this.#cors = new EngineCors(this.settings.cors);
     this.#path = `/${this.settings.resource}`;
+    this.#pathWithSlash = `${this.#path}/`;
     this.#namespaces = new Map([['/', environment.connectionClass], ...Object.entries(this.settings.namespaces)]);
     this.recovery = this.settings.recovery && new RecoveryStore(this.settings.recovery, this.logger, environment.recoveryPeers);
     this.pings = new HeartbeatClock(this.settings.ms.pingInterval);
@@ -118,7 +122,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     return {
       serve: (res) => {
         if (served) return serveClientFile(res.req, res, path);
-        this.#refuse(new ResponseAnswer(res), new RequestError('NOT_FOUND', 'the client file is not served'), {});
+        this.#refuse(new ResponseAnswer(res), new RequestError('NOT_FOUND', 'the client file is not served'), this.#cors.headersFor(undefined));
       },
       upgrade: () => {
         throw new RequestError('NOT_FOUND', 'no websocket here');
@@ -135,16 +139,21 @@ export class EioServer implements ProtocolServer, EngineHost {
     return this.#engineRequest(head, pathname, search);
   }
 
+  /** The resource itself, with or without its trailing slash: the one path of every Engine.IO request. */
+  #isEnginePath(pathname: string): boolean {
+    return pathname === this.#path || pathname === this.#pathWithSlash;
+  }
+
   #engineRequest(req: RequestHead, pathname: string, search: string): EngineRequest | null {
     // The path is the resource itself; the query says it is Engine.IO.
-    if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
+    if (!this.#isEnginePath(pathname)) return null;
     const query = queryOf(search);
     if (!query.has('EIO')) return null;
     return new EngineRequest(this, req, query, search);
   }
 
   sessionIdOf(_req: IncomingMessage, pathname: string, search: string): string | null {
-    if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
+    if (!this.#isEnginePath(pathname)) return null;
     // Every Engine.IO version names its session the same way: `sid` in the query.
     return queryOf(search).get('sid');
   }
@@ -176,9 +185,9 @@ export class EioServer implements ProtocolServer, EngineHost {
   serve(request: EngineRequest, readBody: (limit: number, done: BodyBytesCallback) => void, answer: HttpAnswer): void {
     const { req, query } = request;
     const { origin } = req.headers;
-    const headers = engineCorsHeaders(this.settings.cors, origin);
+    const headers = this.#cors.headersFor(origin);
     try {
-      if (req.method === 'OPTIONS') return answer.send(204, preflightHeaders(req.headers, headers), '');
+      if (req.method === 'OPTIONS') return answer.send(204, preflightHeaders(req.headers, headers.cors), '');
       const dialect = this.#checkCommon(query, origin);
       const sid = this.#pollingSid(query);
       if (sid === null) return this.#handshake(request, dialect, answer, headers);
@@ -191,7 +200,7 @@ export class EioServer implements ProtocolServer, EngineHost {
   /** In a cluster: a poll or a post of one of our sessions can come over the relay (see cluster/relay.ts). */
   relayBodyLimit(req: IncomingMessage, pathname: string, search: string): number | null {
     if (req.method !== 'GET' && req.method !== 'POST') return null;
-    if (pathname !== `${this.#path}/` && pathname !== this.#path) return null;
+    if (!this.#isEnginePath(pathname)) return null;
     const query = queryOf(search);
     return query.get('transport') === 'polling' && query.has('sid') ? this.settings.maxPayload : null;
   }
@@ -199,7 +208,7 @@ export class EioServer implements ProtocolServer, EngineHost {
   /** A poll or a post another node relayed: served as it would be here, from what the relay carries. */
   serveRelayed(request: RelayedRequest, answer: HttpAnswer): void {
     const query = queryOf(splitUrl(request.url).search);
-    const headers = engineCorsHeaders(this.settings.cors, request.origin);
+    const headers = this.#cors.headersFor(request.origin);
     try {
       const dialect = this.#checkCommon(query, request.origin);
       const sid = this.#pollingSid(query);
@@ -225,7 +234,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     contentType: string | undefined,
     readBody: (limit: number, done: BodyBytesCallback) => void,
     answer: HttpAnswer,
-    headers: Readonly<Record<string, string>>,
+    headers: EngineAnswerHeaders,
   ): void {
     // After an upgrade the session answers only on its websocket.
     if (session.transport !== 'polling') throw new RequestError('BAD_REQUEST', `session ${session.id} has upgraded to websocket`);
@@ -253,7 +262,7 @@ export class EioServer implements ProtocolServer, EngineHost {
       // What the packets made the server send answers the held poll before the post is answered, as socket.io
       // does: the client reads the answer first and its next post can follow the 'ok' at once.
       session.flush();
-      answer.send(200, { ...headers, 'Content-Type': 'text/html', 'Content-Length': 2, 'Cache-Control': 'no-store' }, 'ok');
+      answer.send(200, headers.ok, 'ok');
     });
   }
 
@@ -274,7 +283,7 @@ export class EioServer implements ProtocolServer, EngineHost {
     return session;
   }
 
-  #handshake(request: EngineRequest, dialect: EngineDialect, answer: HttpAnswer, headers: Readonly<Record<string, string>>): void {
+  #handshake(request: EngineRequest, dialect: EngineDialect, answer: HttpAnswer, headers: EngineAnswerHeaders): void {
     if (request.req.method !== 'GET') throw new RequestError('METHOD_NOT_ALLOWED', 'a handshake is a GET');
     // Only v3 reads `j` here: JSONP is read before the session exists, so a bad index opens nothing.
     const jsonpIndex = dialect === EIO3_DIALECT ? jsonpIndexOf(request.query) : null;
@@ -287,12 +296,12 @@ export class EioServer implements ProtocolServer, EngineHost {
     session.answerHandshake(answer, headers);
   }
 
-  #refuse(answer: HttpAnswer, error: unknown, headers: Readonly<Record<string, string>>, refusesBody = false): void {
+  #refuse(answer: HttpAnswer, error: unknown, headers: EngineAnswerHeaders, refusesBody = false): void {
     const refusal = refusalFor(error);
     if (refusal.internal) this.logger.error(`[engine.io] request failed: ${String(error)}`);
     else this.logger.warn(`[engine.io] refused: ${refusal.body.trimEnd()}`);
     const { status, body } = engineIoRefusal(refusal);
-    answer.send(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, body, refusesBody);
+    answer.send(status, headers.refusal, body, refusesBody);
   }
 
   // ---- websocket ----
