@@ -109,7 +109,7 @@ export class PollOutlet implements Outlet, Expirable {
     this.#answered = true;
     this.deadlines.delete(this);
     const body = Buffer.from(this.format.render(payload), 'utf8');
-    this.answer.send(200, { ...this.headers, 'Content-Type': this.format.contentType, 'Content-Length': body.length, 'Cache-Control': 'no-store' }, body);
+    this.answer.send(200, { ...this.headers, 'Content-Type': this.format.contentType, 'Cache-Control': 'no-store' }, body);
     this.countBytes(body.length);
   }
 }

@@ -268,7 +268,7 @@ export class V09Server implements ProtocolServer, V09Host {
         if (failure instanceof PacketDecodeError) session.fail(failure.message);
         return this.#refuse(answer, failure instanceof PacketDecodeError ? new RequestError('BAD_REQUEST', failure.message) : failure, headers);
       }
-      answer.send(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': 1, 'Cache-Control': 'no-store' }, '1');
+      answer.send(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Cache-Control': 'no-store' }, '1');
     });
   }
 
