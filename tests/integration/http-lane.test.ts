@@ -374,6 +374,39 @@ describe('what the lane leaves to node:http', () => {
     expect((await next.response()).status).toBe(200);
   });
 
+  it('answers as node:http does off the lane: the same headers, and Content-Length the body\'s own bytes', async () => {
+    const answersOf = async (settings: ApplicationSettings): Promise<RawResponse[]> => {
+      harness = await start(settings);
+      const connection = new RawConnection(harness.port);
+      const sid = await openSession(connection);
+      const poll = `${EIO}&sid=${sid}`;
+      // A held poll answered by a post of non-ASCII text (its bytes, not its characters, counted), the post's ok,
+      // a refusal, and a preflight.
+      const held = new RawConnection(harness.port);
+      held.write(get(poll));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      connection.write(post(poll, '42["message","héllo → 世界 🌍"]'));
+      const answers = [await held.response(), await connection.response()];
+      connection.write(get('/socket.io/?EIO=4&transport=polling&sid=nope'));
+      answers.push(await connection.response());
+      connection.write(`OPTIONS ${EIO} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://app\r\nAccess-Control-Request-Headers: x-a\r\n\r\n`);
+      answers.push(await connection.response());
+      await harness.server.close();
+      return answers;
+    };
+    const kept = ['content-type', 'content-length', 'cache-control', 'connection', 'access-control-allow-origin', 'access-control-allow-headers'];
+    const comparable = (answers: RawResponse[]) =>
+      answers.map(({ status, headers, body }) => ({ status, body, headers: Object.fromEntries(kept.filter((name) => name in headers).map((name) => [name, headers[name]])) }));
+    const onLane = await answersOf({});
+    const offLane = await answersOf({ httpLane: false });
+    expect(comparable(onLane)).toEqual(comparable(offLane));
+    expect(onLane.map((answer) => answer.status)).toEqual([200, 200, 400, 204]);
+    expect(onLane[0].body).toBe('42["message","héllo → 世界 🌍"]');
+    expect(Number(onLane[0].headers['content-length'])).toBe(Buffer.byteLength(onLane[0].body));
+    for (const answer of [...onLane, ...offLane]) expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
+    expect(onLane[0].headers.date).toMatch(/ GMT$/);
+  });
+
   it('is off with httpLane: false: node:http reads every request', async () => {
     harness = await start({ httpLane: false });
     const connection = new RawConnection(harness.port);
