@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { IncomingMessage as HttpRequest, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -511,6 +511,63 @@ describe('bad input', () => {
     const healthy = new RawConnection(harness.port);
     const sid = await openSession(healthy);
     expect(sid).toMatch(/^[\w-]+$/);
+  });
+
+  it('agrees with node:http on every head it takes, and takes none node:http refuses (seeded differential fuzz)', async () => {
+    // node:http itself, reading the same bytes: what it made of the head, or its refusal.
+    const node = createHttpServer((req, res) => {
+      req.resume();
+      res.setHeader('Connection', 'close');
+      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
+    });
+    await new Promise<void>((resolve) => node.listen(0, '127.0.0.1', resolve));
+    const port = (node.address() as AddressInfo).port;
+    const nodeReading = (head: string): Promise<{ status: number; body: string }> =>
+      new Promise((resolve) => {
+        const socket = tcpConnect(port, '127.0.0.1', () => socket.write(Buffer.from(`${head}\r\n\r\n`, 'latin1')));
+        sockets.add(socket);
+        let received = Buffer.alloc(0);
+        socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          const text = received.toString('latin1');
+          const split = text.indexOf('\r\n\r\n');
+          resolve({ status: Number(text.split(' ')[1]), body: received.toString('utf8', split + 4) });
+        });
+        socket.setTimeout(3000, () => socket.destroy());
+      });
+    const random = seededRandom(SEED ^ 0x5eed);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const names = ['Host', 'host', 'HOST', 'Origin', 'Cookie', 'cookie', 'Set-Cookie', 'X-Custom', 'x-custom', 'Content-Type', 'User-Agent', 'USER-AGENT',
+      'Accept', 'Referer', 'Connection', 'Sec-Fetch-Mode', 'X-Forwarded-For', 'x_odd!name', 'Content-Length', 'Upgrade', 'Te', 'Authorization'];
+    const valueChars = ['a', 'Z', '0', ' ', '\t', ',', ';', '=', '"', '/', ':', '\xe9', '\xff', '\x80', '~'];
+    const rareChars = ['\x01', '\x7f', '\x00', '\n', '\r'];
+    let taken = 0;
+    for (let round = 0; round < 150; round++) {
+      const method = pick(['GET', 'GET', 'POST', 'OPTIONS']);
+      const lines = [`${method} /socket.io/?EIO=4&t=${Math.floor(random() * 1e6)} HTTP/1.1`];
+      if (random() < 0.9) lines.push(`${pick(['Host', 'host'])}: 127.0.0.1`);
+      for (let count = Math.floor(random() * 7); count > 0; count--) {
+        const name = pick(names);
+        let value = '';
+        for (let length = Math.floor(random() * 12); length > 0; length--) value += random() < 0.03 ? pick(rareChars) : pick(valueChars);
+        if (name === 'Content-Length') value = random() < 0.8 ? '0' : value;
+        lines.push(`${name}:${random() < 0.8 ? ' ' : ''}${value}`);
+      }
+      const head = lines.join('\r\n');
+      const bytes = Buffer.from(head, 'latin1');
+      const lane = parseRequestHead(bytes, bytes.length, null as unknown as Socket);
+      const read = await nodeReading(head);
+      if (lane === null) continue;
+      taken++;
+      // The lane took it: node:http must have read it too, and made the same of it.
+      expect({ head, status: read.status }).toEqual({ head, status: 200 });
+      const parsed = JSON.parse(read.body) as { method: string; url: string; headers: Record<string, string | string[]> };
+      expect({ head, method: lane.method, url: lane.url, headers: lane.headers }).toEqual({ head, ...parsed });
+    }
+    // The fuzz is worth something only if the lane took a good share of the heads.
+    expect(taken).toBeGreaterThan(40);
+    await new Promise<void>((resolve) => node.close(() => resolve()));
   });
 
   it('reads headers as node:http does: lower-case names, duplicates joined or kept first', () => {
