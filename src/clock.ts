@@ -2,8 +2,9 @@
 const COARSE_MS = 10;
 
 let cachedNow = 0;
+let nowIsFresh = false;
 const forgetNow = (): void => {
-  cachedNow = 0;
+  nowIsFresh = false;
 };
 
 /**
@@ -13,8 +14,9 @@ const forgetNow = (): void => {
  * would otherwise read the clock for several times.
  */
 export function coarseNow(): number {
-  if (cachedNow === 0) {
+  if (!nowIsFresh) {
     cachedNow = Date.now();
+    nowIsFresh = true;
     setTimeout(forgetNow, COARSE_MS).unref();
   }
   return cachedNow;
