@@ -600,6 +600,10 @@ describe('bad input', () => {
     expect(headOf([`GET /socket.io/ HTTP/1.1`, 'Host: a'].join('\r\n'))).toMatchObject({ pathname: '/socket.io/', search: '' });
     expect(headOf([`GET /socket.io/ HTTP/1.10`, 'Host: a'].join('\r\n'))).toBeNull();
     expect(headOf([`OPTIONX /socket.io/ HTTP/1.1`, 'Host: a'].join('\r\n'))).toBeNull();
+    // node:http keeps the first 2000 header lines only: a head with more is left to it.
+    const many = (count: number) => headOf([`GET ${EIO} HTTP/1.1`, 'Host: a', ...Array.from({ length: count - 1 }, (_, index) => `x${index}: v`)].join('\r\n'));
+    expect(many(2000)?.headers['x1998']).toBe('v');
+    expect(many(2001)).toBeNull();
   });
 });
 

@@ -29,6 +29,8 @@ const IS_TOKEN = charTable((code) => (code >= 0x30 && code <= 0x39) || ((code | 
 const IS_FIELD_CHAR = charTable((code) => code === 0x09 || (code >= 0x20 && code !== 0x7f));
 /** Content-Length digits beyond this are refused (node:http's own limit is about the same: 2^53). */
 const MAX_LENGTH_DIGITS = 15;
+/** node:http's default maxHeadersCount. */
+const MAX_HEADER_LINES = 2000;
 
 /** Headers node:http keeps the first of when repeated (its `matchKnownFields`); others are joined. */
 const FIRST_WINS = new Set([
@@ -121,6 +123,8 @@ export function parseRequestHead(bytes: Buffer, end: number, socket: Socket): La
     count += 4;
   }
 
+  // node:http keeps only the first MAX_HEADER_LINES lines (its maxHeadersCount): a longer head is its to read.
+  if (count > 4 * MAX_HEADER_LINES) return null;
   const text = bytes.toString('latin1', 0, end);
   const headers: IncomingHttpHeaders = {};
   let contentLength = 0;
