@@ -14,6 +14,10 @@ const router = getRouter(Echo, {
   sessionCheckInterval: 0.25,
   heartbeatInterval: 1,
   xhrPollingTimeout: 5,
+  // Engine.IO sessions left behind go by their heartbeat (or, never joined, by connectTimeout).
+  pingInterval: 0.5,
+  pingTimeout: 0.5,
+  connectTimeout: 1,
   logger: silentLogger,
 });
 const server = new SocketServer(new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger }));

@@ -1,5 +1,6 @@
 'use strict';
-// `npm run soak`: opens 10,000 sessions across every transport, abandons them
+// `npm run soak`: opens 10,000 sessions across every transport of the 0.6
+// protocol and of Engine.IO 4 and 3 (on the HTTP lane), abandons them
 // all, waits for the server to expire them, and checks that its memory comes
 // back to within 10% of the baseline after GC and that no session is left.
 // The baseline is taken after a warm-up round of the same size, so that
@@ -14,12 +15,17 @@ const WebSocket = require('ws');
 const TOTAL = Number(process.env.SOAK_SESSIONS || 10_000);
 const CONCURRENCY = 200;
 const MIX = [
-  ['websocket', 0.2],
-  ['flashsocket', 0.1],
-  ['xhr-polling', 0.25],
-  ['jsonp-polling', 0.25],
-  ['xhr-multipart', 0.1],
-  ['htmlfile', 0.1],
+  ['websocket', 0.15],
+  ['flashsocket', 0.05],
+  ['xhr-polling', 0.15],
+  ['jsonp-polling', 0.15],
+  ['xhr-multipart', 0.05],
+  ['htmlfile', 0.05],
+  // Engine.IO 4: a session left after its handshake, one joined to `/` and left with a poll held, a websocket.
+  ['eio4-handshake', 0.1],
+  ['eio4-held-poll', 0.1],
+  ['eio4-websocket', 0.1],
+  ['eio3-handshake', 0.1],
 ];
 const DEADLINE_MS = 5 * 60 * 1000;
 const started = Date.now();
@@ -31,8 +37,53 @@ function withTimeout(promise, ms, what) {
   );
 }
 
+/** One whole HTTP exchange on a connection of its own; resolves with the body. */
+function exchange(port, method, path, body) {
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': Buffer.byteLength(body) };
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve(text));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+/** An Engine.IO session: its handshake; then, for a held poll, `40` (join `/`) and a GET left pending when the client vanishes. */
+async function openEngineSession(port, version, holdPoll) {
+  const base = `/socket.io/?EIO=${version}&transport=polling`;
+  const open = await exchange(port, 'GET', base);
+  if (!holdPoll) return;
+  const { sid } = JSON.parse(open.substring(open.indexOf('{')));
+  await exchange(port, 'POST', `${base}&sid=${sid}`, '40');
+  await exchange(port, 'GET', `${base}&sid=${sid}`); // the namespace's answer
+  await new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: `${base}&sid=${sid}`, agent: false }, () => undefined);
+    req.once('error', () => resolve());
+    req.once('socket', (socket) => socket.once('connect', () => setTimeout(() => (req.destroy(), resolve()), 20)));
+    req.once('close', resolve);
+    req.once('timeout', reject);
+  });
+}
+
 /** Opens one session of a transport until the session id arrives, then walks away. */
 function openAndAbandon(port, transport) {
+  if (transport === 'eio4-handshake') return openEngineSession(port, 4, false);
+  if (transport === 'eio4-held-poll') return openEngineSession(port, 4, true);
+  if (transport === 'eio3-handshake') return openEngineSession(port, 3, false);
+  if (transport === 'eio4-websocket') {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
+      socket.once('message', () => {
+        socket.terminate();
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+  }
   if (transport === 'websocket' || transport === 'flashsocket') {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(`ws://127.0.0.1:${port}/socket.io/${transport}`);

@@ -84,9 +84,14 @@ export class SessionHub {
     return session && { id: session.id, transport: session.transport, attached: session.hasSink };
   }
 
-  /** The session has nothing left to deliver: forget it. */
+  /**
+   * The session has nothing left to deliver: forget it. Counted closed here,
+   * as it was counted created at register(): a transport session, whatever
+   * number of namespaces it joined (none, on an Engine.IO session that never
+   * sent CONNECT).
+   */
   release(session: RegisteredSession): void {
-    this.#registry.delete(session);
+    if (this.#registry.delete(session)) this.counters.sessionsClosed++;
   }
 
   /** A namespace, created on first use. */
@@ -96,9 +101,9 @@ export class SessionHub {
     return space;
   }
 
-  /** A member closed after having opened: counted, and out of its namespace and rooms. */
+  /** A member closed after having opened: out of its namespace and rooms. */
   memberClosed(member: Member): void {
-    if (this.namespace(member.namespace).left(member)) this.counters.sessionsClosed++;
+    this.namespace(member.namespace).left(member);
   }
 
   get stats(): RouterStats {

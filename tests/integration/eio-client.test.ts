@@ -291,3 +291,31 @@ describe('socket.io-client 4.x against tornadio', () => {
     ws.close();
   });
 });
+
+describe('router.stats for Engine.IO sessions', () => {
+  it('counts transport sessions created and closed alike: one joined to two namespaces, one that never joins', async () => {
+    const harness = await startServer({ connectTimeout: 0.2 });
+    try {
+      const client = io(`http://127.0.0.1:${harness.port}`, { transports: ['websocket'], forceNew: true, reconnection: false });
+      const admin = client.io.socket('/admin');
+      const welcome = waitFor<unknown>('welcome', (done) => admin.once('welcome', done));
+      admin.connect();
+      await expect(welcome).resolves.toBe('admin');
+      // A session that opens its transport and never sends CONNECT: closed by connectTimeout.
+      const silent = new WebSocket(`ws://127.0.0.1:${harness.port}/socket.io/?EIO=4&transport=websocket`);
+      const silentClosed = new Promise<void>((resolve) => silent.once('close', () => resolve()));
+      await silentClosed;
+      expect(harness.router.stats).toMatchObject({ sessionsCreated: 2, sessionsClosed: 1, connections: 2 });
+      // The Manager closes its transport once neither namespace is left.
+      admin.close();
+      client.close();
+      for (let tries = 0; harness.router.stats.sessionsClosed < 2; tries++) {
+        if (tries > 200) throw new Error(`closed ${harness.router.stats.sessionsClosed} of 2`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(harness.router.stats).toMatchObject({ sessionsCreated: 2, sessionsClosed: 2, connections: 0 });
+    } finally {
+      await harness.close();
+    }
+  });
+});
