@@ -18,6 +18,9 @@ const router = getRouter(Echo, {
   pingInterval: 0.5,
   pingTimeout: 0.5,
   connectTimeout: 1,
+  // 0.9 sessions with no request attached go after closeTimeout.
+  heartbeatTimeout: 2,
+  closeTimeout: 6,
   logger: silentLogger,
 });
 const server = new SocketServer(new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger }));

@@ -1,6 +1,6 @@
 'use strict';
 // `npm run soak`: opens 10,000 sessions across every transport of the 0.6
-// protocol and of Engine.IO 4 and 3 (on the HTTP lane), abandons them
+// protocol, of Engine.IO 4 and 3 (on the HTTP lane) and of 0.9, abandons them
 // all, waits for the server to expire them, and checks that its memory comes
 // back to within 10% of the baseline after GC and that no session is left.
 // The baseline is taken after a warm-up round of the same size, so that
@@ -15,17 +15,21 @@ const WebSocket = require('ws');
 const TOTAL = Number(process.env.SOAK_SESSIONS || 10_000);
 const CONCURRENCY = 200;
 const MIX = [
-  ['websocket', 0.15],
+  ['websocket', 0.1],
   ['flashsocket', 0.05],
-  ['xhr-polling', 0.15],
-  ['jsonp-polling', 0.15],
+  ['xhr-polling', 0.1],
+  ['jsonp-polling', 0.1],
   ['xhr-multipart', 0.05],
   ['htmlfile', 0.05],
   // Engine.IO 4: a session left after its handshake, one joined to `/` and left with a poll held, a websocket.
   ['eio4-handshake', 0.1],
   ['eio4-held-poll', 0.1],
   ['eio4-websocket', 0.1],
-  ['eio3-handshake', 0.1],
+  ['eio3-handshake', 0.05],
+  // Socket.IO 0.9: a handshake never followed up, a websocket, a poll held.
+  ['v09-handshake', 0.07],
+  ['v09-websocket', 0.07],
+  ['v09-held-poll', 0.06],
 ];
 const DEADLINE_MS = 5 * 60 * 1000;
 const started = Date.now();
@@ -69,8 +73,34 @@ async function openEngineSession(port, version, holdPoll) {
   });
 }
 
+/** A 0.9 session: its handshake; then a websocket until its connect packet, or a poll answered once and the next held. */
+async function openV09Session(port, transport) {
+  const handshake = await exchange(port, 'GET', `/socket.io/1/?t=${Date.now()}`);
+  if (transport === 'v09-handshake') return;
+  const sid = handshake.split(':')[0];
+  if (transport === 'v09-websocket') {
+    await new Promise((resolve, reject) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/socket.io/1/websocket/${sid}`);
+      socket.once('message', () => {
+        socket.terminate();
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+    return;
+  }
+  await exchange(port, 'GET', `/socket.io/1/xhr-polling/${sid}?t=${Date.now()}`); // its connect packet
+  await new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: `/socket.io/1/xhr-polling/${sid}?t=${Date.now()}`, agent: false }, () => undefined);
+    req.once('error', () => resolve());
+    req.once('socket', (socket) => socket.once('connect', () => setTimeout(() => (req.destroy(), resolve()), 20)));
+    req.once('close', resolve);
+  });
+}
+
 /** Opens one session of a transport until the session id arrives, then walks away. */
 function openAndAbandon(port, transport) {
+  if (transport.startsWith('v09-')) return openV09Session(port, transport);
   if (transport === 'eio4-handshake') return openEngineSession(port, 4, false);
   if (transport === 'eio4-held-poll') return openEngineSession(port, 4, true);
   if (transport === 'eio3-handshake') return openEngineSession(port, 3, false);
