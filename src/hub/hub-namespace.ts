@@ -37,10 +37,9 @@ export class HubNamespace {
   }
 
   /** The member closed or was refused: out of the namespace and every room (rooms left empty go too). */
-  left(member: Member): boolean {
-    const wasOpen = this.local.delete(member);
+  left(member: Member): void {
+    this.local.delete(member);
     this.adapter.delAll(member.id);
-    return wasOpen;
   }
 
   broadcast(packet: OutgoingPacket, options: BroadcastOptions): void {
