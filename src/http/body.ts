@@ -64,7 +64,7 @@ export function decodeUtf8Body(bytes: Buffer): string {
 export function readBodyBytes(req: IncomingMessage, limit: number, done: BodyBytesCallback): void {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    done(new RequestError('BODY_TOO_LARGE', `body of ${declared} bytes exceeds the ${limit}-byte limit`), EMPTY);
+    done(new RequestError('BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`), EMPTY);
     return;
   }
   const chunks: Buffer[] = [];

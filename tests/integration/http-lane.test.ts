@@ -39,7 +39,7 @@ const sockets = new Set<Socket>();
 
 async function start(settings: ApplicationSettings = {}, ssl?: { key: Buffer; cert: Buffer }): Promise<Harness> {
   const plain = (_req: HttpRequest, res: ServerResponse): void => void res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 10 }).end('plain page');
-  const router = getRouter(Echo, { logger: silentLogger, maxPayload: 1000 });
+  const router = getRouter(Echo, { logger: silentLogger, maxPayload: 1000, maxBodySize: 1000 });
   const app = new Application([router.route(), ['/plain', plain]], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger, ...settings });
   const server = new SocketServer(app, ssl ? { ssl } : {});
   await server.listening;
@@ -405,6 +405,53 @@ describe('what the lane leaves to node:http', () => {
     expect(Number(onLane[0].headers['content-length'])).toBe(Buffer.byteLength(onLane[0].body));
     for (const answer of [...onLane, ...offLane]) expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
     expect(onLane[0].headers.date).toMatch(/ GMT$/);
+  });
+
+  it('serves 0.9 polls and posts, xhr and jsonp, as node:http does off the lane; the handshake stays with node:http', async () => {
+    const answersOf = async (settings: ApplicationSettings): Promise<{ answers: RawResponse[]; nodeRequests: string[] }> => {
+      harness = await start(settings);
+      // A connection whose request the lane leaves to node:http stays with node:http: the handshake has its own.
+      const handshaker = new RawConnection(harness.port);
+      handshaker.write(get('/socket.io/1/?t=1'));
+      const handshake = await handshaker.response();
+      const sid = handshake.body.split(':')[0];
+      const connection = new RawConnection(harness.port);
+      const xhr = `/socket.io/1/xhr-polling/${sid}`;
+      connection.write(get(`${xhr}?t=2`));
+      const answers = [handshake, await connection.response()]; // 1:: (connected)
+      const held = new RawConnection(harness.port);
+      held.write(get(`${xhr}?t=3`));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      connection.write(post(xhr, '3:::héllo → 世界'));
+      answers.push(await held.response(), await connection.response());
+      // jsonp-polling reaches the same session: a form post of `d`, and a poll answered as a script.
+      const jsonp = `/socket.io/1/jsonp-polling/${sid}`;
+      connection.write(post(`${jsonp}?t=4&i=0`, `d=${encodeURIComponent(JSON.stringify('3:::again'))}`, '').replace('text/plain;charset=UTF-8', 'application/x-www-form-urlencoded'));
+      answers.push(await connection.response());
+      connection.write(get(`${jsonp}?t=5&i=0`));
+      answers.push(await connection.response());
+      connection.write(get('/socket.io/1/xhr-polling/nope?t=6'));
+      answers.push(await connection.response());
+      // Over maxBodySize: 413, and the connection closes.
+      connection.write(post(xhr, 'x'.repeat(1001)));
+      answers.push(await connection.response());
+      await connection.ended;
+      const { nodeRequests } = harness;
+      await harness.server.close();
+      return { answers, nodeRequests };
+    };
+    const kept = ['content-type', 'content-length', 'cache-control', 'connection'];
+    const comparable = (answers: RawResponse[]) =>
+      answers.map(({ status, headers, body }) => ({ status, body: body.replace(/^[\w-]+:/, 'SID:'), headers: Object.fromEntries(kept.filter((name) => name in headers).map((name) => [name, headers[name]])) }));
+    const onLane = await answersOf({});
+    const offLane = await answersOf({ httpLane: false });
+    expect(comparable(onLane.answers)).toEqual(comparable(offLane.answers));
+    expect(onLane.answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200, 404, 413]);
+    expect(onLane.answers.slice(1, 6).map((answer) => answer.body)).toEqual(['1::', '3:::héllo → 世界', '1', '1', 'io.j[0]("3:::again");']);
+    expect(onLane.answers[7].headers.connection).toBe('close');
+    // Only the handshake reached node:http on the lane; off it, every request did.
+    expect(onLane.nodeRequests).toEqual(['GET /socket.io/1/?t=1']);
+    expect(offLane.nodeRequests).toHaveLength(8);
   });
 
   it('is off with httpLane: false: node:http reads every request', async () => {

@@ -7,6 +7,7 @@ import type { RelayedRequest } from '../../cluster/relay';
 import { ResponseAnswer, type HttpAnswer } from '../../http/answer';
 import { readBody, wholeBody, type BodyCallback } from '../../http/body';
 import { serveClientFile } from '../../http/client-file';
+import type { LaneClaim, LaneHead } from '../../http/lane/lane';
 import { corsHeaders, OriginPolicy } from '../../http/origin';
 import { answerPreflight } from '../../http/preflight';
 import { answerRefusal } from '../../http/refusal';
@@ -158,15 +159,35 @@ export class V09Server implements ProtocolServer, V09Host {
   /** A poll or a post another node relayed: served as it would be here, from what the relay carries. */
   serveRelayed(request: RelayedRequest, answer: HttpAnswer): void {
     const { pathname, search } = splitUrl(request.url);
-    const headers = corsHeaders(request.origin);
+    this.#serveWholePoll(parseV09Path(pathname, this.#prefix), request.method, search, request.origin, request.body, answer);
+  }
+
+  /**
+   * On the HTTP lane: the long-polls and posts of xhr-polling and
+   * jsonp-polling, 0.9's requests of every message. The handshake, the
+   * htmlfile stream, preflights and the client files are left to node:http.
+   */
+  claimLane(head: LaneHead, pathname: string, search: string): LaneClaim | null {
+    if (head.upgrade || (head.method !== 'GET' && head.method !== 'POST')) return null;
+    const path = parseV09Path(pathname, this.#prefix);
+    if (path?.kind !== 'transport' || path.version !== '1' || (path.transport !== 'xhr-polling' && path.transport !== 'jsonp-polling')) return null;
+    const { origin } = head.headers;
+    return {
+      bodyLimit: this.settings.maxBodySize,
+      serveBody: (body, answer) => this.#serveWholePoll(path, head.method, search, origin, body, answer),
+    };
+  }
+
+  /** A poll or a post whose body is already read whole (relayed, or read by the lane); never throws. */
+  #serveWholePoll(path: V09Path | null, method: string, search: string, origin: string | undefined, body: Buffer | null, answer: HttpAnswer): void {
+    const headers = corsHeaders(origin);
     try {
-      if (!this.#origins.allows(request.origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(request.origin)} is not allowed`);
-      const path = parseV09Path(pathname, this.#prefix);
+      if (!this.#origins.allows(origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
       if (path?.kind !== 'transport' || path.version !== '1') throw new RequestError('BAD_REQUEST', 'a relayed 0.9 request names a transport and a session');
       const transport = this.#httpTransport(path.transport);
       if (transport === 'htmlfile') throw new RequestError('BAD_REQUEST', 'htmlfile streams are not relayed');
-      const readRelayedBody = (limit: number, done: BodyCallback): void => wholeBody(request.body, limit, done);
-      this.#servePoll(transport, this.#session(path.sessionId), request.method, search, readRelayedBody, answer, headers);
+      const readWholeBody = (limit: number, done: BodyCallback): void => wholeBody(body, limit, done);
+      this.#servePoll(transport, this.#session(path.sessionId), method, search, readWholeBody, answer, headers);
     } catch (error) {
       this.#refuse(answer, error, headers);
     }
