@@ -198,7 +198,9 @@ class RelayedAnswer extends OnceAnswer {
 
   send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody = false): void {
     if (!this.markSent()) return;
+    const written = this.link.open;
     this.link.answer(this.id, JSON.stringify([status, headers, refusesBody ? 1 : 0]), body);
+    this.wrote(written);
   }
 }
 

@@ -19,6 +19,13 @@ export interface HttpAnswer {
   send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody?: boolean): void;
   /** Called once, if the client goes away before the answer is sent. */
   onAbort(listener: () => void): void;
+  /**
+   * Called once after `send` (set it before): true when the answer was handed
+   * to the system to send, the most a server can know of delivery; false when
+   * its connection was gone first. A poll whose frames have no other ack
+   * keeps them on false (0.6).
+   */
+  onWritten(listener: (written: boolean) => void): void;
 }
 
 /** An answer written to a `ServerResponse` of this process. */
@@ -46,6 +53,18 @@ export class ResponseAnswer implements HttpAnswer {
       if (!this.res.writableFinished) listener();
     });
   }
+
+  onWritten(listener: (written: boolean) => void): void {
+    // Only 'finish' proves the answer reached the socket: Node sets writableFinished even when the socket was gone.
+    let finished = false;
+    this.res.once('finish', () => {
+      finished = true;
+      listener(true);
+    });
+    this.res.once('close', () => {
+      if (!finished) listener(false);
+    });
+  }
 }
 
 /**
@@ -57,6 +76,7 @@ export abstract class OnceAnswer implements HttpAnswer {
   #sent = false;
   #aborted = false;
   #onAbort: (() => void) | null = null;
+  #onWritten: ((written: boolean) => void) | null = null;
 
   abstract get open(): boolean;
   abstract send(status: number, headers: OutgoingHttpHeaders, body: string | Buffer, refusesBody?: boolean): void;
@@ -80,6 +100,22 @@ export abstract class OnceAnswer implements HttpAnswer {
   onAbort(listener: () => void): void {
     const previous = this.#onAbort;
     this.#onAbort = previous ? () => (previous(), listener()) : listener;
+  }
+
+  onWritten(listener: (written: boolean) => void): void {
+    this.#onWritten = listener;
+  }
+
+  /** Whether someone waits to hear that the answer was written (see wrote). */
+  protected get awaitsWrite(): boolean {
+    return this.#onWritten !== null;
+  }
+
+  /** The answer sent was handed to the system (true), or its connection was gone first. */
+  protected wrote(written: boolean): void {
+    const listener = this.#onWritten;
+    this.#onWritten = null;
+    listener?.(written);
   }
 
   /** The client went away before the answer was sent. */

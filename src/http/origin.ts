@@ -31,6 +31,15 @@ export class OriginPolicy {
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Headers that let a browser read a cross-origin response; none for same-origin requests. */
+/**
+ * An answer's `fixed` headers (made once, see fixedHeaders) with a request's
+ * CORS headers before them: the fixed set itself for a request with no
+ * Origin, the most common one, so nothing is spread per answer.
+ */
+export function withCors<T extends Record<string, string>>(cors: Readonly<Record<string, string>>, fixed: Readonly<T>): Readonly<Record<string, string>> {
+  return cors === NO_HEADERS ? fixed : { ...cors, ...fixed };
+}
+
 export function corsHeaders(origin: string | undefined): Readonly<Record<string, string>> {
   if (origin === undefined) return NO_HEADERS;
   return {

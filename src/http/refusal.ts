@@ -42,8 +42,13 @@ export function answerRefusal(
 ): Refusal {
   const refusal = refusalFor(error);
   logRefusal(logger, where, refusal, error);
-  answer.send(refusal.status, refusalHeaders(refusal, headers), refusal.body, refusesBody);
+  sendRefusal(answer, refusal, headers, refusesBody);
   return refusal;
+}
+
+/** Sends a refusal decided before (a closed session's poll), unlogged. */
+export function sendRefusal(answer: HttpAnswer, refusal: Refusal, headers: Readonly<Record<string, string>> = {}, refusesBody = false): void {
+  answer.send(refusal.status, refusalHeaders(refusal, headers), refusal.body, refusesBody);
 }
 
 /** Writes a refusal without logging it: for answers that are the protocol speaking, not a fault (a closed session's last poll). */

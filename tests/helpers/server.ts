@@ -1,4 +1,4 @@
-import { Application, getRouter, SocketConnection, SocketServer, type ConnectionInfo, type IncomingMessage, type RouterSettings } from '../../src';
+import { Application, getRouter, SocketConnection, SocketServer, type ApplicationSettings, type ConnectionInfo, type IncomingMessage, type RouterSettings } from '../../src';
 import { silentLogger, type Logger } from '../../src/logger';
 import { httpRequest, waitFor } from './test-client';
 
@@ -41,7 +41,10 @@ export class RecordingLogger implements Logger {
  * numbered messages, "throw" makes onMessage throw, "bye-then-close" sends
  * then closes.
  */
-export async function startEchoServer(settings: RouterSettings = {}, hooks: { onOpen?: (info: ConnectionInfo) => unknown; ssl?: { key: Buffer; cert: Buffer } } = {}): Promise<TestServer> {
+export async function startEchoServer(
+  settings: RouterSettings = {},
+  hooks: { onOpen?: (info: ConnectionInfo) => unknown; ssl?: { key: Buffer; cert: Buffer }; application?: ApplicationSettings } = {},
+): Promise<TestServer> {
   const log: ServerLog = { opened: [], messages: [], closed: [], connections: new Map() };
   class EchoConnection extends SocketConnection {
     override onOpen(info: ConnectionInfo) {
@@ -69,7 +72,7 @@ export async function startEchoServer(settings: RouterSettings = {}, hooks: { on
     }
   }
   const router = getRouter(EchoConnection, { logger: silentLogger, ...settings });
-  const app = new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger });
+  const app = new Application([router.route()], { socketIoPort: 0, socketIoAddress: '127.0.0.1', logger: silentLogger, ...hooks.application });
   const server = new SocketServer(app, hooks.ssl ? { ssl: hooks.ssl } : {});
   await server.listening;
   return { server, port: server.port, log, router, close: () => server.close() };

@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/logger';
 import { parseRequestHead } from '../../src/http/lane/head';
 import { connectHixie } from '../helpers/hixie-client';
 import { seededRandom } from '../helpers/random';
+import { waitFor } from '../helpers/test-client';
 
 // tornadio's own HTTP/1.1 reader in front of node:http (src/http/lane): the
 // Engine.IO requests it serves itself, what it hands to node:http (and that
@@ -405,6 +406,49 @@ describe('what the lane leaves to node:http', () => {
     expect(Number(onLane[0].headers['content-length'])).toBe(Buffer.byteLength(onLane[0].body));
     for (const answer of [...onLane, ...offLane]) expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
     expect(onLane[0].headers.date).toMatch(/ GMT$/);
+  });
+
+  it('serves 0.6 polls and posts, xhr and jsonp, as node:http does off the lane; the streams stay with node:http', async () => {
+    const answersOf = async (settings: ApplicationSettings): Promise<{ answers: RawResponse[]; nodeRequests: string[] }> => {
+      harness = await start(settings);
+      const connection = new RawConnection(harness.port);
+      connection.write(get('/socket.io/xhr-polling//1'));
+      const handshake = await connection.response();
+      const sid = handshake.body.substring(8);
+      const held = new RawConnection(harness.port);
+      held.write(get(`/socket.io/xhr-polling/${sid}/2`));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const framed = `~m~${'héllo → 世界'.length}~m~héllo → 世界`;
+      connection.write(post(`/socket.io/xhr-polling/${sid}/send`, `data=${encodeURIComponent(framed)}`).replace('text/plain;charset=UTF-8', 'application/x-www-form-urlencoded'));
+      const answers = [handshake, await held.response(), await connection.response()];
+      // jsonp-polling: a handshake answered as a script.
+      connection.write(get('/socket.io/jsonp-polling//3/0'));
+      answers.push(await connection.response());
+      connection.write(get('/socket.io/xhr-polling/AAAAAAAAAAAAAAAAAAAAAAAA/4'));
+      answers.push(await connection.response());
+      // Over maxBodySize: 413, and the connection closes.
+      connection.write(post(`/socket.io/xhr-polling/${sid}/send`, 'x'.repeat(1001)));
+      answers.push(await connection.response());
+      await connection.ended;
+      // An xhr-multipart stream is node:http's, on a connection of its own.
+      const stream = new RawConnection(harness.port);
+      stream.write(get('/socket.io/xhr-multipart/'));
+      await waitFor(() => stream.unread.includes('--socketio'), 3000, 'the stream to open');
+      const { nodeRequests } = harness;
+      await harness.server.close();
+      return { answers, nodeRequests };
+    };
+    const kept = ['content-type', 'content-length', 'cache-control', 'connection'];
+    const comparable = (answers: RawResponse[]) =>
+      answers.map(({ status, headers, body }) => ({ status, body: body.replace(/~m~24~m~[\w-]{24}/, 'SID'), headers: Object.fromEntries(kept.filter((name) => name in headers).map((name) => [name, headers[name]])) }));
+    const onLane = await answersOf({});
+    const offLane = await answersOf({ httpLane: false });
+    expect(comparable(onLane.answers)).toEqual(comparable(offLane.answers));
+    expect(onLane.answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 404, 413]);
+    expect(comparable(onLane.answers).map((answer) => answer.body).slice(0, 4)).toEqual(['SID', `~m~${'héllo → 世界'.length}~m~héllo → 世界`, 'ok', 'io.JSONP[0]._("SID");']);
+    expect(onLane.answers[5].headers.connection).toBe('close');
+    expect(onLane.nodeRequests).toEqual(['GET /socket.io/xhr-multipart/']);
+    expect(offLane.nodeRequests).toHaveLength(7);
   });
 
   it('serves 0.9 polls and posts, xhr and jsonp, as node:http does off the lane; the handshake stays with node:http', async () => {

@@ -35,7 +35,7 @@ describe('wire formats (golden strings)', () => {
       'io.JSONP[1]._("~m~34~m~\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e");',
     );
     expect(jsonpFormat(0).render('~m~1~m~\u2028')).toBe('io.JSONP[0]._("~m~1~m~\\u2028");');
-    expect(jsonpFormat(0).contentType).toBe('text/javascript; charset=UTF-8');
+    expect(jsonpFormat(0).headers['Content-Type']).toBe('text/javascript; charset=UTF-8');
   });
 
   it('htmlfile', () => {
@@ -56,6 +56,6 @@ describe('wire formats (golden strings)', () => {
 
   it('xhr-polling', () => {
     expect(XHR_POLLING_FORMAT.render('~m~2~m~hi~m~1~m~a')).toBe('~m~2~m~hi~m~1~m~a');
-    expect(XHR_POLLING_FORMAT.contentType).toBe('text/plain; charset=UTF-8');
+    expect(XHR_POLLING_FORMAT.headers['Content-Type']).toBe('text/plain; charset=UTF-8');
   });
 });

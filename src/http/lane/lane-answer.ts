@@ -38,7 +38,10 @@ export class LaneAnswer extends OnceAnswer {
     const { socket } = this;
     // Head and body in one write. A text body goes with its head as one UTF-8 string: the head is
     // ASCII but for obs-text a header value might echo from a request, which UTF-8 only re-encodes.
-    if (!socket.destroyed && socket.writable) socket.write(typeof body === 'string' ? head + body : joined(head, body));
+    const data = typeof body === 'string' ? head + body : joined(head, body);
+    if (socket.destroyed || !socket.writable) this.wrote(false);
+    else if (this.awaitsWrite) socket.write(data, (error) => this.wrote(!error));
+    else socket.write(data);
     this.owner.answered(this, closes, refusesBody);
   }
 }

@@ -22,6 +22,7 @@ import { Session, type SessionHost, type SessionOptions } from './session';
 import type { SessionSink } from './sink';
 import type { TransportName } from './transport-names';
 import type { HttpTransport, TransportContext, TransportRequest, UpgradeRequest, UpgradeTransport } from './transports/transport';
+import { LongPollTransport } from './transports/polling';
 import type { V06_TRANSPORTS } from './index';
 
 /** Transports that keep a connection open and so need heartbeats to notice a dead peer. */
@@ -104,10 +105,25 @@ export class V06Server implements ProtocolServer, TransportContext, SessionHost 
     return path ? new V06Request(this, req, path, search) : null;
   }
 
-  /** On the HTTP lane: the websocket and flashsocket upgrades (every plain 0.6 request is left to node:http). */
+  /**
+   * On the HTTP lane: the websocket and flashsocket upgrades, and the GETs
+   * and POSTs of xhr-polling and jsonp-polling. The streams (xhr-multipart,
+   * htmlfile), preflights and the client file are left to node:http.
+   */
   claimLane(head: LaneHead, pathname: string, search: string): LaneClaim | null {
-    const path = head.upgrade ? this.#paths.parse(pathname) : null;
-    if (!path || path.target === 'socket.io.js' || !this.#upgradeTransports.has(path.target)) return null;
+    const path = this.#paths.parse(pathname);
+    if (!path || path.target === 'socket.io.js') return null;
+    if (head.upgrade) return this.#upgradeTransports.has(path.target) ? this.#laneUpgrade(head, path, search) : null;
+    const { method } = head;
+    const transport = this.#httpTransports.get(path.target);
+    if ((method !== 'GET' && method !== 'POST') || !(transport instanceof LongPollTransport)) return null;
+    return {
+      bodyLimit: this.settings.maxBodySize,
+      serveBody: (body, answer) => transport.serveOnLane({ req: head, path, search }, method, body, answer),
+    };
+  }
+
+  #laneUpgrade(head: LaneHead, path: SocketIoPath, search: string): LaneClaim {
     return {
       bodyLimit: 0,
       upgrade: (socket, rest) => {

@@ -1,5 +1,6 @@
 import { scriptStringLiteral } from '../../../http/script-escape';
 import type { SessionSink } from '../sink';
+import type { ServerResponse } from 'node:http';
 import { PollingTransport, type GetContext } from './polling';
 import { StreamSink, type StreamFormat } from './sinks';
 
@@ -17,8 +18,12 @@ export const HTMLFILE_FORMAT: StreamFormat = {
 };
 
 /** `htmlfile`: one chunked GET at `/<resource>/htmlfile//<timestamp>`, POSTs to `/<sid>/send`. */
-export class HtmlfileTransport extends PollingTransport {
-  protected createSink({ session, res, headers }: GetContext): SessionSink {
-    return new StreamSink(session, res, HTMLFILE_FORMAT, headers, (bytes) => this.context.countBytes('out', bytes), this.context.settings.maxQueuedBytes);
+export class HtmlfileTransport extends PollingTransport<ServerResponse> {
+  protected replyOf(res: ServerResponse): ServerResponse {
+    return res;
+  }
+
+  protected createSink({ session, reply, headers }: GetContext<ServerResponse>): SessionSink {
+    return new StreamSink(session, reply, HTMLFILE_FORMAT, headers, (bytes) => this.context.countBytes('out', bytes), this.context.settings.maxQueuedBytes);
   }
 }

@@ -1,11 +1,13 @@
 import { RequestError } from '../../../errors';
+import type { HttpAnswer } from '../../../http/answer';
 import { formDataField } from '../../../http/body';
 import { scriptStringLiteral } from '../../../http/script-escape';
 import type { SessionSink } from '../sink';
-import { PollingTransport, type GetContext, type PollAddress } from './polling';
-import { LongPollSink, type LongPollFormat } from './sinks';
+import { LongPollTransport, type GetContext, type PollAddress } from './polling';
+import { LongPollSink, longPollHeaders, type LongPollFormat } from './sinks';
 
 /** `io.JSONP` grows by one per transport the page creates; six digits is far beyond any real page. */
+const JSONP_HEADERS = longPollHeaders('text/javascript; charset=UTF-8');
 const JSONP_INDEX_PATTERN = /^\d{1,6}$/;
 
 /**
@@ -15,7 +17,7 @@ const JSONP_INDEX_PATTERN = /^\d{1,6}$/;
  */
 export function jsonpFormat(index: number): LongPollFormat {
   return {
-    contentType: 'text/javascript; charset=UTF-8',
+    headers: JSONP_HEADERS,
     render: (payload) => `io.JSONP[${index}]._(${scriptStringLiteral(payload)});`,
   };
 }
@@ -24,7 +26,7 @@ export function jsonpFormat(index: number): LongPollFormat {
  * `jsonp-polling`: GETs are script tags at `/<sid>/<timestamp>/<index>`;
  * POSTs come from a hidden form to the same shape (not `/send`).
  */
-export class JsonpPollingTransport extends PollingTransport {
+export class JsonpPollingTransport extends LongPollTransport {
   protected override addressOf(segments: string[]): PollAddress {
     const index = segments[2] ?? '';
     if (!JSONP_INDEX_PATTERN.test(index)) throw new RequestError('BAD_URL', 'jsonp index must be a small decimal number');
@@ -43,10 +45,10 @@ export class JsonpPollingTransport extends PollingTransport {
     return posted.replace(/\r\n/g, '\n');
   }
 
-  protected createSink({ session, res, headers, address }: GetContext): SessionSink {
+  protected createSink({ session, reply, headers, address }: GetContext<HttpAnswer>): SessionSink {
     return new LongPollSink(
       session,
-      res,
+      reply,
       jsonpFormat(address.jsonpIndex ?? 0),
       headers,
       this.context.pollDeadlines,

@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { RequestError, refusalFor } from '../../../errors';
-import { writeRefusal } from '../../../http/refusal';
+import { fixedHeaders, type HttpAnswer } from '../../../http/answer';
+import { withCors } from '../../../http/origin';
+import { sendRefusal } from '../../../http/refusal';
 import type { Payload } from '../payload';
 import type { Session } from '../session';
 import type { SessionSink } from '../sink';
@@ -11,8 +13,14 @@ const SESSION_CLOSED = refusalFor(new RequestError('UNKNOWN_SESSION', 'session c
 
 /** How a long-poll transport wraps a payload (all frames of one flush) into a response body. */
 export interface LongPollFormat {
-  contentType: string;
+  /** Content-Type and Cache-Control, made once (see fixedHeaders). */
+  headers: Readonly<Record<string, string>>;
   render(payload: string): string;
+}
+
+/** A long-poll answer's headers for one Content-Type, made once. */
+export function longPollHeaders(contentType: string): Readonly<Record<string, string>> {
+  return fixedHeaders({ 'Content-Type': contentType, 'Cache-Control': 'no-store' });
 }
 
 /**
@@ -23,20 +31,17 @@ export interface LongPollFormat {
 export class LongPollSink implements SessionSink, Expirable {
   readonly persistent = false;
   #answered = false;
-  /** Frames written to the response, until it is known whether they reached the socket. */
-  #inFlight: readonly string[] | null = null;
-  #flushed = false;
 
   constructor(
     private readonly session: Session,
-    private readonly res: ServerResponse,
+    private readonly answer: HttpAnswer,
     private readonly format: LongPollFormat,
-    private readonly headers: Record<string, string>,
+    private readonly headers: Readonly<Record<string, string>>,
     private readonly deadlines: DeadlineClock,
     private readonly countBytes: (bytes: number) => void,
   ) {
     deadlines.add(this);
-    res.on('close', this.#onClose);
+    answer.onAbort(this.#onAbort);
   }
 
   /** The polling timeout: answer empty, so neither the client nor a proxy sees a hung request. */
@@ -45,17 +50,12 @@ export class LongPollSink implements SessionSink, Expirable {
     this.#answer(null);
   }
 
-  readonly #onClose = (): void => {
-    if (!this.#answered) {
-      // The client went away before anything was written: keep the frames for its next GET.
-      this.#answered = true;
-      this.deadlines.delete(this);
-      this.session.detach(this);
-      return;
-    }
-    // 0.6 has no acks: a frame leaves the queue for good only once a live response carried it.
-    if (this.#inFlight && !this.#flushed) this.session.requeue(this.#inFlight);
-    this.#inFlight = null;
+  /** The client went away before anything was written: the frames stay queued for its next GET. */
+  readonly #onAbort = (): void => {
+    if (this.#answered) return;
+    this.#answered = true;
+    this.deadlines.delete(this);
+    this.session.detach(this);
   };
 
   deliver(payload: Payload): void {
@@ -71,7 +71,7 @@ export class LongPollSink implements SessionSink, Expirable {
     this.#answered = true;
     this.deadlines.delete(this);
     // Any status but 200 is a disconnect to the 0.6 client; 0.6 has no close frame.
-    writeRefusal(this.res, SESSION_CLOSED, this.headers);
+    sendRefusal(this.answer, SESSION_CLOSED, this.headers);
   }
 
   /** Answers the GET with a payload, or empty (null) at the polling timeout or when replaced. */
@@ -82,28 +82,21 @@ export class LongPollSink implements SessionSink, Expirable {
     }
     this.#answered = true;
     this.deadlines.delete(this);
-    const { res } = this;
+    const { answer } = this;
     if (payload) {
       const { frames } = payload;
-      // (`writableFinished` is no proof of delivery: Node sets it even when
-      // the socket was already gone; only 'finish' is.)
-      if (!res.socket || res.socket.destroyed) {
+      if (!answer.open) {
         this.session.requeue(frames);
         return;
       }
-      this.#inFlight = frames;
-      res.once('finish', () => (this.#flushed = true));
+      // 0.6 has no acks: a frame leaves the queue for good only once a live connection took the answer carrying it.
+      answer.onWritten((written) => {
+        if (!written) this.session.requeue(frames);
+      });
     }
     const body = this.format.render(payload ? payload.text : '');
-    const bytes = Buffer.byteLength(body);
-    res.writeHead(200, {
-      ...this.headers,
-      'Content-Type': this.format.contentType,
-      'Content-Length': String(bytes),
-      'Cache-Control': 'no-store',
-    });
-    res.end(body);
-    this.countBytes(bytes);
+    answer.send(200, withCors(this.headers, this.format.headers), body);
+    this.countBytes(Buffer.byteLength(body));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { SessionSink } from '../sink';
+import type { ServerResponse } from 'node:http';
 import { PollingTransport, type GetContext } from './polling';
 import { StreamSink, type StreamFormat } from './sinks';
 
@@ -13,8 +14,12 @@ export const MULTIPART_FORMAT: StreamFormat = {
 };
 
 /** `xhr-multipart`: one long GET at `/<resource>/xhr-multipart/`, POSTs to `/<sid>/send`. */
-export class XhrMultipartTransport extends PollingTransport {
-  protected createSink({ session, res, headers }: GetContext): SessionSink {
-    return new StreamSink(session, res, MULTIPART_FORMAT, headers, (bytes) => this.context.countBytes('out', bytes), this.context.settings.maxQueuedBytes);
+export class XhrMultipartTransport extends PollingTransport<ServerResponse> {
+  protected replyOf(res: ServerResponse): ServerResponse {
+    return res;
+  }
+
+  protected createSink({ session, reply, headers }: GetContext<ServerResponse>): SessionSink {
+    return new StreamSink(session, reply, MULTIPART_FORMAT, headers, (bytes) => this.context.countBytes('out', bytes), this.context.settings.maxQueuedBytes);
   }
 }
