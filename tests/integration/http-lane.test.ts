@@ -451,15 +451,13 @@ describe('what the lane leaves to node:http', () => {
     expect(offLane.nodeRequests).toHaveLength(7);
   });
 
-  it('serves 0.9 polls and posts, xhr and jsonp, as node:http does off the lane; the handshake stays with node:http', async () => {
+  it('serves 0.9 handshakes, polls and posts, xhr and jsonp, and the disconnect on unload, as node:http does off the lane', async () => {
     const answersOf = async (settings: ApplicationSettings): Promise<{ answers: RawResponse[]; nodeRequests: string[] }> => {
       harness = await start(settings);
-      // A connection whose request the lane leaves to node:http stays with node:http: the handshake has its own.
-      const handshaker = new RawConnection(harness.port);
-      handshaker.write(get('/socket.io/1/?t=1'));
-      const handshake = await handshaker.response();
-      const sid = handshake.body.split(':')[0];
       const connection = new RawConnection(harness.port);
+      connection.write(get('/socket.io/1/?t=1'));
+      const handshake = await connection.response();
+      const sid = handshake.body.split(':')[0];
       const xhr = `/socket.io/1/xhr-polling/${sid}`;
       connection.write(get(`${xhr}?t=2`));
       const answers = [handshake, await connection.response()]; // 1:: (connected)
@@ -477,9 +475,17 @@ describe('what the lane leaves to node:http', () => {
       connection.write(get('/socket.io/1/xhr-polling/nope?t=6'));
       answers.push(await connection.response());
       // Over maxBodySize: 413, and the connection closes.
-      connection.write(post(xhr, 'x'.repeat(1001)));
+      const big = new RawConnection(harness.port);
+      big.write(post(xhr, 'x'.repeat(1001)));
+      answers.push(await big.response());
+      await big.ended;
+      // The page unloads: a synchronous GET ends the session.
+      connection.write(get(`/socket.io/1//${sid}?disconnect=1`));
       answers.push(await connection.response());
-      await connection.ended;
+      // A preflight is node:http's.
+      const preflight = new RawConnection(harness.port);
+      preflight.write(`OPTIONS ${xhr} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://app\r\n\r\n`);
+      answers.push(await preflight.response());
       const { nodeRequests } = harness;
       await harness.server.close();
       return { answers, nodeRequests };
@@ -490,12 +496,12 @@ describe('what the lane leaves to node:http', () => {
     const onLane = await answersOf({});
     const offLane = await answersOf({ httpLane: false });
     expect(comparable(onLane.answers)).toEqual(comparable(offLane.answers));
-    expect(onLane.answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200, 404, 413]);
+    expect(onLane.answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200, 404, 413, 200, 204]);
     expect(onLane.answers.slice(1, 6).map((answer) => answer.body)).toEqual(['1::', '3:::héllo → 世界', '1', '1', 'io.j[0]("3:::again");']);
     expect(onLane.answers[7].headers.connection).toBe('close');
-    // Only the handshake reached node:http on the lane; off it, every request did.
-    expect(onLane.nodeRequests).toEqual(['GET /socket.io/1/?t=1']);
-    expect(offLane.nodeRequests).toHaveLength(8);
+    // Only the preflight reached node:http on the lane; off it, every request did.
+    expect(onLane.nodeRequests).toEqual([`OPTIONS /socket.io/1/xhr-polling/${onLane.answers[0].body.split(':')[0]}`]);
+    expect(offLane.nodeRequests).toHaveLength(10);
   });
 
   it('is off with httpLane: false: node:http reads every request', async () => {
@@ -572,6 +578,22 @@ describe('timeouts', () => {
 });
 
 describe('bad input', () => {
+  it('closes the connection after any answer to a request whose body was over the limit, never reading that body as a request', async () => {
+    harness = await start();
+    // Refused for its unknown session before its body mattered, and for an unknown 0.9 session: the bytes
+    // of the unread body must not be taken for a next request (node:http would see them, and answer 400).
+    for (const path of [`${EIO}&sid=AAAAAAAAAAAAAAAAAAAA`, '/socket.io/1/xhr-polling/AAAAAAAAAAAAAAAAAAAAAAAA']) {
+      const connection = new RawConnection(harness.port);
+      connection.write(post(path, `GET /x HTTP/1.1\r\n\r\n${'x'.repeat(1001)}`));
+      const refused = await connection.response();
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.headers.connection).toBe('close');
+      await connection.ended;
+      expect(connection.unread).toBe('');
+    }
+    expect(harness.nodeRequests).toEqual([]);
+  });
+
   it('survives a seeded fuzz of broken heads, and serves a healthy client afterwards', async () => {
     harness = await start({ headersTimeout: 0.5, requestTimeout: 0.5 });
     const random = seededRandom(SEED);

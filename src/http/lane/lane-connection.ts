@@ -103,6 +103,8 @@ export class LaneConnection implements AnswerOwner {
   #head: LaneHead | null = null;
   #bodyChunks: Buffer[] = [];
   #bodyMissing = 0;
+  /** The request being served came with a body over its limit, left unread (see #serve). */
+  #bodyUnread = false;
   #answer: LaneAnswer | null = null;
   #paused = false;
   #pumping = false;
@@ -223,10 +225,13 @@ export class LaneConnection implements AnswerOwner {
     this.#head = null;
     this.#claim = null;
     this.#phase = Phase.Serving;
-    const answer = new LaneAnswer(this.socket, this, head.keepAlive, this.host.keepAliveLines);
+    // A body over the claim's limit is not read: whatever the answer (a 413, or a refusal found before the
+    // body mattered), it closes the connection, and what is left of the body is drained first or cut.
+    const bodyUnread = body === null;
+    const answer = new LaneAnswer(this.socket, this, head.keepAlive && !bodyUnread, this.host.keepAliveLines);
     this.#answer = answer;
-    // A refused body: what is left of it is read after the answer, or the connection cut.
-    if (body === null) this.#bodyMissing = head.contentLength - (this.#pending?.length ?? 0);
+    this.#bodyUnread = bodyUnread;
+    if (bodyUnread) this.#bodyMissing = head.contentLength - (this.#pending?.length ?? 0);
     claim.serveBody!(body, answer);
     // Answered at once (a post): the next request held may be read.
     if ((this.#phase as Phase) === Phase.Head) this.#pump();
@@ -236,7 +241,10 @@ export class LaneConnection implements AnswerOwner {
     if (answer !== this.#answer || this.#phase !== Phase.Serving) return;
     this.#answer = null;
     this.#served = true;
-    if (refusesBody) return this.#drainRefusedBody();
+    if (refusesBody || this.#bodyUnread) {
+      this.#bodyUnread = false;
+      return this.#drainRefusedBody();
+    }
     if (closes) return this.#close();
     this.#phase = Phase.Head;
     this.#since = coarseNow();

@@ -4,14 +4,14 @@ import type { Duplex } from 'node:stream';
 import type { ConnectionClass } from '../../connection';
 import { RequestError } from '../../errors';
 import type { RelayedRequest } from '../../cluster/relay';
-import { ResponseAnswer, type HttpAnswer } from '../../http/answer';
+import { fixedHeaders, ResponseAnswer, type HttpAnswer } from '../../http/answer';
 import { readBody, wholeBody, type BodyCallback } from '../../http/body';
 import { serveClientFile } from '../../http/client-file';
 import type { LaneClaim, LaneHead } from '../../http/lane/lane';
-import { corsHeaders, OriginPolicy } from '../../http/origin';
+import { corsHeaders, OriginPolicy, withCors } from '../../http/origin';
 import { answerPreflight } from '../../http/preflight';
 import { answerRefusal } from '../../http/refusal';
-import { describeRequest } from '../../http/request-info';
+import { describeRequest, type RequestHead } from '../../http/request-info';
 import { scriptStringLiteral } from '../../http/script-escape';
 import { splitUrl } from '../../http/url';
 import { SESSION_ID_PATTERN } from '../../hub/session-id';
@@ -32,6 +32,9 @@ import { V09Session, type V09Host } from './session';
 
 /** The 0.9.16 browser client, vendored with its MIT notice. */
 const CLIENT_DIRECTORY = join(__dirname, '../../../vendor/socket.io-client-0.9');
+
+const HANDSHAKE_HEADERS = fixedHeaders({ 'Content-Type': 'text/plain; charset=UTF-8', 'Cache-Control': 'no-store' });
+const JSONP_HANDSHAKE_HEADERS = fixedHeaders({ 'Content-Type': 'application/javascript; charset=UTF-8', 'Cache-Control': 'no-store' });
 
 /** `io.j` grows by one per handshake or jsonp transport a page makes: six digits is far past any real page. */
 const JSONP_INDEX = /^\d{1,6}$/;
@@ -136,8 +139,8 @@ export class V09Server implements ProtocolServer, V09Host {
       if (req.method === 'OPTIONS') return answerPreflight(req, res, headers);
       if (path.version !== '1') throw new RequestError('UNSUPPORTED_PROTOCOL', `Socket.IO protocol version ${path.version}`);
       if (path.kind === 'malformed') throw new RequestError('BAD_URL', 'a 0.9 path is /<resource>/1/ or /<resource>/1/<transport>/<session id>');
-      if (path.kind === 'handshake') return this.#handshake(request, res, headers);
-      if (path.transport === '') return this.#syncDisconnect(path.sessionId, request.search, res, headers);
+      if (path.kind === 'handshake') return this.#handshake(req, request.search, answer, headers);
+      if (path.transport === '') return this.#syncDisconnect(path.sessionId, request.search, answer, headers);
       const transport = this.#httpTransport(path.transport);
       const session = this.#session(path.sessionId);
       if (req.method === 'GET' && transport === 'htmlfile') return session.attach(this.#streamOutlet(session, res, headers), transport);
@@ -163,19 +166,34 @@ export class V09Server implements ProtocolServer, V09Host {
   }
 
   /**
-   * On the HTTP lane: the long-polls and posts of xhr-polling and
-   * jsonp-polling, 0.9's requests of every message. The handshake, the
-   * htmlfile stream, preflights and the client files are left to node:http.
+   * On the HTTP lane: the handshake, the long-polls and posts of xhr-polling
+   * and jsonp-polling, and the disconnect on unload. The htmlfile stream,
+   * preflights and the client files are left to node:http (a connection the
+   * lane hands over stays node:http's, so the handshake's own connection,
+   * which a client polls on next, is the lane's too).
    */
   claimLane(head: LaneHead, pathname: string, search: string): LaneClaim | null {
     if (head.upgrade || (head.method !== 'GET' && head.method !== 'POST')) return null;
     const path = parseV09Path(pathname, this.#prefix);
-    if (path?.kind !== 'transport' || path.version !== '1' || (path.transport !== 'xhr-polling' && path.transport !== 'jsonp-polling')) return null;
-    const { origin } = head.headers;
+    if (path === null || path.kind === 'client' || path.kind === 'malformed' || path.version !== '1') return null;
+    if (path.kind === 'transport' && path.transport !== '' && path.transport !== 'xhr-polling' && path.transport !== 'jsonp-polling') return null;
     return {
       bodyLimit: this.settings.maxBodySize,
-      serveBody: (body, answer) => this.#serveWholePoll(path, head.method, search, origin, body, answer),
+      serveBody: (body, answer) => this.#serveOnLane(head, path, search, body, answer),
     };
+  }
+
+  #serveOnLane(head: LaneHead, path: V09Path, search: string, body: Buffer | null, answer: HttpAnswer): void {
+    const { origin } = head.headers;
+    if (path.kind === 'transport' && path.transport !== '') return this.#serveWholePoll(path, head.method, search, origin, body, answer);
+    const headers = corsHeaders(origin);
+    try {
+      if (!this.#origins.allows(origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
+      if (path.kind === 'handshake') return this.#handshake(head, search, answer, headers);
+      if (path.kind === 'transport') this.#syncDisconnect(path.sessionId, search, answer, headers);
+    } catch (error) {
+      this.#refuse(answer, error, headers);
+    }
   }
 
   /** A poll or a post whose body is already read whole (relayed, or read by the lane); never throws. */
@@ -223,35 +241,27 @@ export class V09Server implements ProtocolServer, V09Host {
   }
 
   /** `sid:heartbeatTimeout:closeTimeout:transports`, bare or (`jsonp=N`) as a call of `io.j[N]`. */
-  #handshake(request: V09Request, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
-    const { req } = request;
+  #handshake(req: RequestHead, search: string, answer: HttpAnswer, headers: Readonly<Record<string, string>>): void {
     if (req.method !== 'GET' && req.method !== 'POST') throw new RequestError('METHOD_NOT_ALLOWED', 'a handshake is a GET');
-    const jsonp = new URLSearchParams(request.search).get('jsonp');
+    const jsonp = new URLSearchParams(search).get('jsonp');
     if (jsonp !== null && !JSONP_INDEX.test(jsonp)) throw new RequestError('BAD_URL', 'jsonp index must be a small decimal number');
-    const session = new V09Session(this, describeRequest(req, request.search, this.settings.trustProxy));
+    const session = new V09Session(this, describeRequest(req, search, this.settings.trustProxy));
     try {
       this.hub.register(session);
     } catch (error) {
       session.abort('refused at the handshake');
       throw error;
     }
-    const answer = `${session.id}${this.#handshakeTail}`;
-    const body = jsonp === null ? answer : `io.j[${jsonp}](${scriptStringLiteral(answer)});`;
-    res.writeHead(200, {
-      ...headers,
-      'Content-Type': jsonp === null ? 'text/plain; charset=UTF-8' : 'application/javascript; charset=UTF-8',
-      'Content-Length': Buffer.byteLength(body),
-      'Cache-Control': 'no-store',
-    });
-    res.end(body);
+    const handshake = `${session.id}${this.#handshakeTail}`;
+    if (jsonp === null) answer.send(200, withCors(headers, HANDSHAKE_HEADERS), handshake);
+    else answer.send(200, withCors(headers, JSONP_HANDSHAKE_HEADERS), `io.j[${jsonp}](${scriptStringLiteral(handshake)});`);
   }
 
   /** `GET /<resource>/1//<sid>/?disconnect=1`: the client's "sync disconnect on unload". */
-  #syncDisconnect(sessionId: string, search: string, res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+  #syncDisconnect(sessionId: string, search: string, answer: HttpAnswer, headers: Readonly<Record<string, string>>): void {
     if (!new URLSearchParams(search).has('disconnect')) throw new RequestError('BAD_URL', 'a 0.9 path names its transport');
     this.#session(sessionId).abort('the client disconnected on unload');
-    res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8', 'Content-Length': 0 });
-    res.end();
+    answer.send(200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8' }, '');
   }
 
   #streamOutlet(session: V09Session, res: ServerResponse, headers: Readonly<Record<string, string>>): Outlet {
