@@ -451,7 +451,7 @@ export const APPLICATION_SETTINGS = {
   httpLane: {
     default: true,
     unit: '',
-    doc: "Engine.IO requests (handshakes, polls, posts, upgrades) and 0.6 websocket upgrades are read by tornadio's own HTTP/1.1 reader, not node:http, and so never reach `server.httpServer`'s `request` and `upgrade` events (see [Architecture](#architecture)); `false` leaves every request to node:http",
+    doc: "Engine.IO requests (handshakes, polls, posts, upgrades), 0.6 and 0.9 polls and posts (xhr-polling, jsonp-polling; 0.9's handshake too) and 0.6 websocket upgrades are read by tornadio's own HTTP/1.1 reader, not node:http, and so never reach `server.httpServer`'s `request` and `upgrade` events (see [Architecture](#architecture)); `false` leaves every request to node:http",
     check: boolean,
   },
   logger: loggerSetting('where the server logs'),
