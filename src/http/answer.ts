@@ -102,6 +102,7 @@ export abstract class OnceAnswer implements HttpAnswer {
     this.#onAbort = previous ? () => (previous(), listener()) : listener;
   }
 
+  /** One listener: an answer has one sender waiting on its delivery (a poll), unlike onAbort's several. */
   onWritten(listener: (written: boolean) => void): void {
     this.#onWritten = listener;
   }

@@ -144,6 +144,11 @@ const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost:
 const post = (path: string, body: string, extra = ''): string =>
   `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 
+/** Answers reduced to what must match on and off the lane: status, body (`bodyOf` masks session ids), the `kept` headers. */
+function comparableAnswers(answers: RawResponse[], kept: string[], bodyOf = (body: string) => body) {
+  return answers.map(({ status, headers, body }) => ({ status, body: bodyOf(body), headers: Object.fromEntries(kept.filter((name) => name in headers).map((name) => [name, headers[name]])) }));
+}
+
 /** A v4 session opened and joined to `/` on `connection`; its sid. */
 async function openSession(connection: RawConnection): Promise<string> {
   connection.write(get(EIO));
@@ -395,9 +400,7 @@ describe('what the lane leaves to node:http', () => {
       await harness.server.close();
       return answers;
     };
-    const kept = ['content-type', 'content-length', 'cache-control', 'connection', 'access-control-allow-origin', 'access-control-allow-headers'];
-    const comparable = (answers: RawResponse[]) =>
-      answers.map(({ status, headers, body }) => ({ status, body, headers: Object.fromEntries(kept.filter((name) => name in headers).map((name) => [name, headers[name]])) }));
+    const comparable = (answers: RawResponse[]) => comparableAnswers(answers, ['content-type', 'content-length', 'cache-control', 'connection', 'access-control-allow-origin', 'access-control-allow-headers']);
     const onLane = await answersOf({});
     const offLane = await answersOf({ httpLane: false });
     expect(comparable(onLane)).toEqual(comparable(offLane));
@@ -438,9 +441,7 @@ describe('what the lane leaves to node:http', () => {
       await harness.server.close();
       return { answers, nodeRequests };
     };
-    const kept = ['content-type', 'content-length', 'cache-control', 'connection'];
-    const comparable = (answers: RawResponse[]) =>
-      answers.map(({ status, headers, body }) => ({ status, body: body.replace(/~m~24~m~[\w-]{24}/, 'SID'), headers: Object.fromEntries(kept.filter((name) => name in headers).map((name) => [name, headers[name]])) }));
+    const comparable = (answers: RawResponse[]) => comparableAnswers(answers, ['content-type', 'content-length', 'cache-control', 'connection'], (body) => body.replace(/~m~24~m~[\w-]{24}/, 'SID'));
     const onLane = await answersOf({});
     const offLane = await answersOf({ httpLane: false });
     expect(comparable(onLane.answers)).toEqual(comparable(offLane.answers));
@@ -490,9 +491,7 @@ describe('what the lane leaves to node:http', () => {
       await harness.server.close();
       return { answers, nodeRequests };
     };
-    const kept = ['content-type', 'content-length', 'cache-control', 'connection'];
-    const comparable = (answers: RawResponse[]) =>
-      answers.map(({ status, headers, body }) => ({ status, body: body.replace(/^[\w-]+:/, 'SID:'), headers: Object.fromEntries(kept.filter((name) => name in headers).map((name) => [name, headers[name]])) }));
+    const comparable = (answers: RawResponse[]) => comparableAnswers(answers, ['content-type', 'content-length', 'cache-control', 'connection'], (body) => body.replace(/^[\w-]+:/, 'SID:'));
     const onLane = await answersOf({});
     const offLane = await answersOf({ httpLane: false });
     expect(comparable(onLane.answers)).toEqual(comparable(offLane.answers));

@@ -135,7 +135,7 @@ export class V09Server implements ProtocolServer, V09Host {
         if (!this.settings.serveClient) throw new RequestError('NOT_FOUND', 'the client file is not served');
         return serveClientFile(req, res, join(CLIENT_DIRECTORY, CLIENT_FILES[path.file]));
       }
-      if (!this.#origins.allows(origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
+      this.#checkOrigin(origin);
       if (req.method === 'OPTIONS') return answerPreflight(req, res, headers);
       if (path.version !== '1') throw new RequestError('UNSUPPORTED_PROTOCOL', `Socket.IO protocol version ${path.version}`);
       if (path.kind === 'malformed') throw new RequestError('BAD_URL', 'a 0.9 path is /<resource>/1/ or /<resource>/1/<transport>/<session id>');
@@ -188,7 +188,7 @@ export class V09Server implements ProtocolServer, V09Host {
     if (path.kind === 'transport' && path.transport !== '') return this.#serveWholePoll(path, head.method, search, origin, body, answer);
     const headers = corsHeaders(origin);
     try {
-      if (!this.#origins.allows(origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
+      this.#checkOrigin(origin);
       if (path.kind === 'handshake') return this.#handshake(head, search, answer, headers);
       if (path.kind === 'transport') this.#syncDisconnect(path.sessionId, search, answer, headers);
     } catch (error) {
@@ -200,7 +200,7 @@ export class V09Server implements ProtocolServer, V09Host {
   #serveWholePoll(path: V09Path | null, method: string, search: string, origin: string | undefined, body: Buffer | null, answer: HttpAnswer): void {
     const headers = corsHeaders(origin);
     try {
-      if (!this.#origins.allows(origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
+      this.#checkOrigin(origin);
       if (path?.kind !== 'transport' || path.version !== '1') throw new RequestError('BAD_REQUEST', 'a relayed 0.9 request names a transport and a session');
       const transport = this.#httpTransport(path.transport);
       if (transport === 'htmlfile') throw new RequestError('BAD_REQUEST', 'htmlfile streams are not relayed');
@@ -231,6 +231,11 @@ export class V09Server implements ProtocolServer, V09Host {
     if (!(V09_TRANSPORTS as readonly string[]).includes(name)) throw new RequestError('UNKNOWN_TRANSPORT', `no 0.9 transport ${JSON.stringify(name.substring(0, 40))}`);
     if (!this.#enabled.has(name as V09TransportName)) throw new RequestError('TRANSPORT_DISABLED', `transport ${name} is not enabled`);
     return name as V09TransportName;
+  }
+
+  /** Every request but a client file: an origin the settings do not allow is refused. */
+  #checkOrigin(origin: string | undefined): void {
+    if (!this.#origins.allows(origin)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
   }
 
   /** The live session for an id; an id we did not issue is refused before any lookup. */
@@ -317,7 +322,7 @@ export class V09Server implements ProtocolServer, V09Host {
     if (path.transport !== 'websocket' && path.transport !== 'flashsocket') throw new RequestError('UNKNOWN_TRANSPORT', `no 0.9 websocket transport ${JSON.stringify(path.transport.substring(0, 40))}`);
     if (!this.#enabled.has(path.transport)) throw new RequestError('TRANSPORT_DISABLED', `transport ${path.transport} is not enabled`);
     const origin = req.headers.origin;
-    if (!this.#origins.allows(typeof origin === 'string' ? origin : undefined)) throw new RequestError('FORBIDDEN_ORIGIN', `origin ${String(origin)} is not allowed`);
+    this.#checkOrigin(typeof origin === 'string' ? origin : undefined);
     const session = this.#session(path.sessionId);
     const transport = path.transport;
     const ws = acceptWebSocket(req, socket, head, this.settings.maxMessageSize);
